@@ -1,0 +1,356 @@
+"""CSV exports: they must read back exactly, open safely in a spreadsheet, and never be half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from summit_reader.core.documents import Document, new_document
+from summit_reader.core.errors import ExportError, SummitReaderError
+from summit_reader.core.export import (
+    ANNOTATION_COLUMNS,
+    annotation_rows,
+    join_tags,
+    neutralise_cell,
+    read_annotations_csv,
+    restore_cell,
+    split_tags,
+    write_annotations_csv,
+    write_table_csv,
+)
+from summit_reader.core.models import Annotation
+from summit_reader.core.store import DEFAULT_TAGS, Library
+
+
+def _permissions_enforced() -> bool:
+    """False when running as root (or with CAP_DAC_OVERRIDE), where read-only files are writable anyway."""
+    if os.name != "posix":
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        locked = Path(folder) / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        try:
+            (locked / "probe").touch()
+        except PermissionError:
+            return True
+        finally:
+            locked.chmod(0o755)
+        return False
+
+
+PERMISSIONS_ENFORCED = _permissions_enforced()
+LEXICON = "summit-default 1.0 sha256:abcd1234"
+TEXT = 'The signatories commit to cooperate, and will consider "frontier AI" risks;\nsee annex.'
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    library = Library(tmp_path / "library.sqlite3")
+    yield library
+    library.close()
+
+
+def add_doc(lib: Library, text: str = TEXT, title: str = "Bletchley", date: str | None = "2023-11-01") -> int:
+    d = lib.add_document(new_document(text, title, date=date), allow_duplicate=True)
+    assert d.id is not None
+    return d.id
+
+
+def raw_rows(path: Path) -> list[list[str]]:
+    """The cells exactly as a spreadsheet would receive them (no restoring)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+# ------------------------------------------------------------------------------------- cell helpers
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tindented", "'\tindented"),
+        ("\rcarriage", "'\rcarriage"),
+        ("'quoted", "''quoted"),
+        ("plain text", "plain text"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("-0.53", "-0.53"),  # plain numbers stay numbers
+        ("+12", "+12"),
+        ("-1e-5", "-1e-5"),
+    ],
+)
+def test_neutralise_and_restore(value: str, written: str) -> None:
+    assert neutralise_cell(value) == written
+    assert restore_cell(neutralise_cell(value)) == value
+
+
+@given(st.text())
+def test_restore_is_exact_inverse_of_neutralise(value: str) -> None:
+    written = neutralise_cell(value)
+    assert written in (value, "'" + value)
+    assert restore_cell(written) == value
+    if written[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        float(written)  # only plain numbers are left as they are
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        [],
+        [""],
+        ["a"],
+        ["a", "b"],
+        ["a;b", "c\\d", "\\", ";", "\\;"],
+        ["", ""],
+        ["x", ""],
+        ["", "x"],
+        ["trailing\\"],
+    ],
+)
+def test_join_and_split_tags_examples(tags: list[str]) -> None:
+    assert split_tags(join_tags(tags)) == tags
+
+
+@given(st.lists(st.text()))
+def test_split_tags_inverts_join_tags_for_any_strings(tags: list[str]) -> None:
+    assert split_tags(join_tags(tags)) == tags
+
+
+def test_join_tags_is_readable() -> None:
+    assert join_tags(["hedge", "key passage"]) == "hedge;key passage"
+    assert join_tags(["a;b", "c\\d"]) == "a\\;b;c\\\\d"
+
+
+# ------------------------------------------------------------------------------------ round trip
+
+SAFE = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+TAG_NAME = st.text(SAFE, min_size=1, max_size=12).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def library_content(draw: st.DrawFn) -> list[tuple[Document, list[tuple[int, int, str, list[str]]]]]:
+    docs = []
+    for i in range(draw(st.integers(1, 3))):
+        text = draw(st.text(SAFE, min_size=1, max_size=80).filter(lambda s: s.strip() != ""))
+        title = draw(st.text(SAFE, min_size=1, max_size=20).filter(lambda s: s.split() != []))
+        date = draw(st.one_of(st.none(), st.dates().map(lambda d: d.isoformat())))
+        annotations = []
+        for _ in range(draw(st.integers(0, 3))):
+            start = draw(st.integers(0, len(text) - 1))
+            end = draw(st.integers(start + 1, len(text)))
+            note = draw(st.text(SAFE, max_size=60))
+            tags = draw(st.lists(TAG_NAME, max_size=3, unique_by=lambda s: s.strip().casefold()))
+            annotations.append((start, end, note, tags))
+        docs.append((new_document(text, f"{title} {i}", date=date), annotations))
+    return docs
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(content=library_content(), bom=st.booleans())
+def test_csv_round_trip_gives_back_every_annotation(
+    content: list[tuple[Document, list[tuple[int, int, str, list[str]]]]], bom: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        with Library(Path(folder) / "library.sqlite3") as library:
+            spelling = {name.casefold(): name for name, _ in DEFAULT_TAGS}  # first spelling of each tag wins
+            expected: dict[str, tuple[Document, Annotation, list[str]]] = {}
+            for document, annotations in content:
+                stored = library.add_document(document, allow_duplicate=True)
+                assert stored.id is not None
+                for start, end, note, tags in annotations:
+                    a = library.add_annotation(stored.id, start, end, note=note, tags=tags)
+                    names = [spelling.setdefault(t.strip().casefold(), t.strip()) for t in tags]
+                    expected[a.id] = (stored, a, names)
+
+            out = Path(folder) / "annotations.csv"
+            assert write_annotations_csv(library, out, bom=bom, lexicon=LEXICON) == len(expected)
+
+        with out.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert rows[0] == list(ANNOTATION_COLUMNS)
+        assert len(rows) - 1 == len(expected)
+        for raw in rows[1:]:
+            row = dict(zip(ANNOTATION_COLUMNS, (restore_cell(cell) for cell in raw), strict=True))
+            stored, a, names = expected[row["annotation_id"]]
+            assert row["document_id"] == str(stored.id)
+            assert row["document_title"] == stored.title
+            assert row["document_date"] == (stored.date or "")
+            assert (int(row["start"]), int(row["end"])) == (a.start, a.end)
+            assert row["quote"] == stored.text[a.start : a.end] == a.quote
+            assert row["note"] == a.note
+            assert sorted(split_tags(row["tags"]), key=str.casefold) == sorted(names, key=str.casefold)
+            assert split_tags(row["tags"]) == list(a.tags)
+            assert (row["author"], row["created"], row["modified"]) == (a.author, a.created, a.modified)
+            assert row["status"] == "ok" and row["lexicon"] == LEXICON
+        assert read_annotations_csv(out) == [
+            dict(zip(ANNOTATION_COLUMNS, (restore_cell(c) for c in raw), strict=True)) for raw in rows[1:]
+        ]
+
+
+# ---------------------------------------------------------------------------- what the file looks like
+
+
+def test_formula_injection_is_neutralised_in_the_raw_file(lib: Library, tmp_path: Path) -> None:
+    doc_id = add_doc(lib, "=1+1 is a formula, says the text.")
+    lib.add_annotation(doc_id, 0, 4, note='=HYPERLINK("http://evil.example","click")', tags=["@risk", "-x"])
+    lib.add_annotation(doc_id, 5, 7, note="+cmd|' /C calc'!A0")
+    out = tmp_path / "a.csv"
+    write_annotations_csv(lib, out)
+
+    raw = out.read_text(encoding="utf-8")
+    assert '\'=HYPERLINK(""http://evil.example"",""click"")' in raw
+    cells = [cell for row in raw_rows(out) for cell in row]
+    assert "'=1+1" in cells  # the quote
+    assert "'+cmd|' /C calc'!A0" in cells
+    assert "'-x;@risk" in cells
+    assert not [
+        c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not c[1:2].isdigit())
+    ]
+
+    notes = {row["note"] for row in read_annotations_csv(out)}
+    assert notes == {'=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0"}
+
+
+def test_bom_option(lib: Library, tmp_path: Path) -> None:
+    add_doc(lib)
+    with_bom, without = tmp_path / "bom.csv", tmp_path / "plain.csv"
+    write_annotations_csv(lib, with_bom, bom=True)
+    write_annotations_csv(lib, without)
+    assert with_bom.read_bytes().startswith(b"\xef\xbb\xbfannotation_id,")
+    assert without.read_bytes().startswith(b"annotation_id,")
+    stream = io.StringIO()
+    write_annotations_csv(lib, stream, bom=True)
+    assert stream.getvalue().startswith("\ufeffannotation_id,")
+
+
+def test_rfc4180_crlf_and_quoting(lib: Library, tmp_path: Path) -> None:
+    doc_id = add_doc(lib)
+    lib.add_annotation(doc_id, 0, 15, note='one, "two"\nthree', tags=["ünïcode, tag"])
+    out = tmp_path / "a.csv"
+    assert write_annotations_csv(lib, out, lexicon=LEXICON) == 1
+    data = out.read_bytes()
+    header = ",".join(ANNOTATION_COLUMNS).encode() + b"\r\n"
+    assert data.startswith(header)
+    assert data.endswith(b",ok," + LEXICON.encode() + b"\r\n")
+    assert b'"one, ""two""\nthree"' in data
+    assert '"ünïcode, tag"'.encode() in data
+    assert data.count(b"\r\n") == 2  # one per record; the newline inside the note stays inside quotes
+
+
+def test_annotation_rows_filters_and_selects(lib: Library) -> None:
+    first = add_doc(lib, title="First", date="2023-11-01")
+    second = add_doc(lib, title="Second", date=None)
+    a = lib.add_annotation(first, 0, 3, tags=["hedge", "commitment"])
+    b = lib.add_annotation(second, 4, 9)
+    rows = list(annotation_rows(lib, lexicon=LEXICON))
+    assert [r[0] for r in rows] == [a.id, b.id]
+    assert rows[0][:6] == [a.id, str(first), "First", "2023-11-01", "0", "3"]
+    assert rows[0][8] == "commitment;hedge"
+    assert rows[1][3] == ""  # undated
+    assert [r[0] for r in annotation_rows(lib, document_id=second)] == [b.id]
+    assert [r[0] for r in annotation_rows(lib, [b, a], document_id=first)] == [a.id]
+
+
+def test_write_to_stream_and_document_filter(lib: Library) -> None:
+    first = add_doc(lib, title="First")
+    second = add_doc(lib, title="Second")
+    lib.add_annotation(first, 0, 3)
+    lib.add_annotation(second, 0, 3)
+    stream = io.StringIO(newline="")
+    assert write_annotations_csv(lib, stream, document_id=second) == 1
+    stream.seek(0)
+    rows = read_annotations_csv(stream)
+    assert [r["document_title"] for r in rows] == ["Second"]
+
+
+def test_write_table_csv_generic(tmp_path: Path) -> None:
+    out = tmp_path / "stats.csv"
+    n = write_table_csv(
+        ["term", "count", "share", "z"], [["=risk", 3, "0.25", -1.5], ["safety", None, "-0.10", 2]], out
+    )
+    assert n == 2
+    assert raw_rows(out) == [
+        ["term", "count", "share", "z"],
+        ["'=risk", "3", "0.25", "-1.5"],
+        ["safety", "", "-0.10", "2"],
+    ]
+
+
+# ------------------------------------------------------------------------------ failures stay clean
+
+
+def test_failure_midway_leaves_previous_file_intact(tmp_path: Path) -> None:
+    out = tmp_path / "table.csv"
+    out.write_bytes(b"old,content\r\n")
+
+    def rows() -> Iterator[list[str]]:
+        yield ["a", "b"]
+        raise RuntimeError("disk pulled out")
+
+    with pytest.raises(RuntimeError):
+        write_table_csv(["x", "y"], rows(), out)
+    assert out.read_bytes() == b"old,content\r\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]  # no temporary file left behind
+
+
+def test_overwrite_replaces_whole_file(tmp_path: Path) -> None:
+    out = tmp_path / "table.csv"
+    out.write_text("x\r\n" * 1000, encoding="utf-8")
+    write_table_csv(["only"], [["row"]], out)
+    assert out.read_bytes() == b"only\r\nrow\r\n"
+
+
+def test_missing_folder_and_folder_destination(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="does not exist"):
+        write_table_csv(["a"], [], tmp_path / "nope" / "a.csv")
+    with pytest.raises(ExportError, match="is a folder"):
+        write_table_csv(["a"], [], tmp_path)
+    assert issubclass(ExportError, SummitReaderError)
+
+
+@pytest.mark.skipif(not PERMISSIONS_ENFORCED, reason="file permissions are not enforced (root?)")
+def test_read_only_folder_gives_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(ExportError, match="read-only"):
+            write_table_csv(["a"], [["1"]], folder / "a.csv")
+    finally:
+        folder.chmod(0o755)
+    assert list(folder.iterdir()) == []
+
+
+def test_reading_something_that_is_not_an_export(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("name,age\r\nAda,36\r\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="not a Summit Reader annotation export"):
+        read_annotations_csv(other)
+    with pytest.raises(ExportError, match="does not exist"):
+        read_annotations_csv(tmp_path / "missing.csv")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("annotation_id,note\r\n1,caf\xe9\r\n".encode("latin-1"))
+    with pytest.raises(ExportError, match="not UTF-8"):
+        read_annotations_csv(latin)
+
+
+def test_long_cells_read_back(lib: Library, tmp_path: Path) -> None:
+    long_text = "word " * 60_000  # a 300,000-character passage, beyond csv's default field limit
+    doc_id = add_doc(lib, long_text.strip())
+    lib.add_annotation(doc_id, 0, len(long_text.strip()))
+    out = tmp_path / "a.csv"
+    write_annotations_csv(lib, out)
+    assert read_annotations_csv(out)[0]["quote"] == long_text.strip()
