@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from summit_reader.core.analysis import Analyzer, DocumentAnalysis, count_words
@@ -155,3 +157,39 @@ def test_empty_and_punctuation_only_texts(analyzer: Analyzer) -> None:
     for text in ("", "...", "— — —"):
         result = analyzer.analyse(text)
         assert (result.word_count, result.matches, result.rate("safety")) == (0, (), 0.0)
+
+
+def test_cached_analysis_is_reused_without_loading_spacy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from summit_reader.core.documents import new_document
+    from summit_reader.core.store import Library
+
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as library:
+        doc = library.add_document(new_document("We must act on safety. We may wait.", "Cached", date="2024-01-01"))
+        first = Analyzer().analyse_document(library, doc)
+    code = (
+        "import sys\n"
+        "from summit_reader.core.store import Library\n"
+        "from summit_reader.core.analysis import Analyzer\n"
+        f"lib = Library({str(path)!r})\n"
+        "doc = lib.get_document(1)\n"
+        "result = Analyzer().cached(lib, doc)\n"
+        "print(len(result.matches), result.count('modal'), 'spacy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(len(first.matches)), "2", "False"]
+
+
+def test_changed_lexicon_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    from summit_reader.core.documents import new_document
+    from summit_reader.core.store import Library
+
+    with Library(tmp_path / "lib.sqlite3") as library:
+        doc = library.add_document(new_document("Safety and security.", "T"))
+        assert Analyzer(parse_lexicon("safety: [safe*]")).analyse_document(library, doc).counts() == {"safety": 1}
+        other = Analyzer(parse_lexicon("safety: [safe*]\nsecurity: [secur*]"))
+        assert other.cached(library, doc) is None
+        assert other.analyse_document(library, doc).counts() == {"safety": 1, "security": 1}
