@@ -13,8 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summit_reader.core.errors import DocumentImportError, EncodingError, InvalidInputError
+
+if TYPE_CHECKING:
+    from summit_reader.core.models import DocumentSummary
 
 #: Files larger than this are refused with a clear message (a 100,000-word treaty is under 1 MB).
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -135,6 +139,8 @@ class ImportedText:
     text: str
     suggested_title: str
     path: str
+    #: What the text was read from: "text", "markdown", "html", "pdf", "docx" or "paste".
+    format: str = "text"
 
 
 IMPORTABLE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -170,7 +176,12 @@ def read_text_file(path: str | Path) -> ImportedText:
     if suffix in (".md", ".markdown"):
         title = _markdown_title(raw)
         raw = markdown_to_text(raw)
-    return ImportedText(text=text_from_string(raw, name), suggested_title=title or _title_from_name(p), path=str(p))
+    return ImportedText(
+        text=text_from_string(raw, name),
+        suggested_title=title or _title_from_name(p),
+        path=str(p),
+        format="markdown" if suffix in (".md", ".markdown") else "text",
+    )
 
 
 def text_from_string(raw: str, name: str = "the text") -> str:
@@ -219,9 +230,11 @@ def new_document(
     )
 
 
-def short_name(doc: Document, limit: int = 18) -> str:
+def short_name(doc: Document | DocumentSummary, limit: int = 18) -> str:
     """A label for graph axes: first words of the title plus the year, e.g. 'Bletchley 2023'."""
-    words = [w for w in re.findall(r"[\w'’-]+", doc.title) if w.lower() not in _SHORT_STOP]
+    title = doc.title.split(":", 1)[1] if ":" in doc.title else doc.title  # "Sample: Harbour …" → "Harbour …"
+    title = re.sub(r"\([^)]*\)", " ", title)  # "(not an official text)"
+    words = [w for w in re.findall(r"[\w'’-]+", title) if w.lower() not in _SHORT_STOP]
     label = ""
     for w in words:
         if len(label) + len(w) + 1 > limit:

@@ -128,3 +128,8 @@ def test_pasted_text_limits() -> None:
 def test_short_name_for_graph_axes() -> None:
     doc = new_document("x", "The Bletchley Declaration by Countries Attending the AI Safety Summit", date="2023-11-01")
     assert short_name(doc) == "Bletchley 2023"
+
+
+def test_short_name_skips_a_label_before_a_colon() -> None:
+    doc = new_document("x", "Illustrative sample: Harbour Declaration (not an official text)", date="2023-11-01")
+    assert short_name(doc) == "Harbour 2023"
