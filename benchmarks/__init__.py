@@ -1,0 +1,1 @@
+"""Benchmarks with baselines (``python -m benchmarks``; see README, "Performance")."""
