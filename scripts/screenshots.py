@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
@@ -75,6 +76,7 @@ def _render(out: Path, tmp: Path) -> int:
     window.resize(*SIZE)
     window.show()
     shoot(window, "welcome.png")
+    _shoot_getting_documents_in(window, tmp, out, settle)
     window.close()
     empty.close()
 
@@ -122,12 +124,112 @@ def _render(out: Path, tmp: Path) -> int:
         index = view.cell_index(len(table.rows) - 1, "modal")
         view.table_view.clicked.emit(index)
     shoot(window, "language-table.png")
+    _shoot_annotations(window, out, settle)
     window.close()
     del graph
     library.close()
     app.processEvents()
     return 0
 
+
+def _shoot_annotations(window: Any, out: Path, settle: Callable[..., None]) -> None:
+    """A few annotations on the demo texts, the annotations panel, and the editor open on a new one (the
+    editor is its own window: it is painted onto the window's picture where it stands)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    c = window.annotations
+    library = window.library
+    library.author = "A. Researcher"
+    window.table_dock.hide()
+    window.graph_dock.hide()
+    left, right = window.panes[0], window.panes[1]
+
+    def add(pane: Any, words: str, note: str, tags: list[str]) -> Any:
+        start = pane.document.text.index(words)
+        return library.add_annotation(pane.document.id, start, start + len(words), note=note, tags=tags)
+
+    first = add(left, "may also pose serious risks to safety and security",
+                "Risk as a possibility (“may”): compare the 2025 text.", ["hedge", "existing risk"])
+    add(left, "serious risks to safety", "Safety and security paired from the first paragraph.", ["key passage"])
+    add(left, "Developers should test their systems for safety before release",
+        "An expectation on developers, but only “should”.", ["hedge"])
+    add(right, "AI must serve the public good", "The strongest modal; the frame moves from risk to benefit.", ["commitment"])
+    add(right, "no one must be left behind by the digital divide", "Exclusion named as a risk.", ["exclusion risk"])
+    c.reload_all()
+    c.dock.show()
+    c.panel.set_scope("all")
+    window.resizeDocks([c.dock], [300], Qt.Orientation.Vertical)
+    c.panel.select_annotation(first.id)
+    left.view.verticalScrollBar().setValue(0)
+    settle()
+    words = "We endorse open and transparent approaches"
+    start = right.document.text.index(words)
+    right.select_span(start, start + len(words))
+    window._set_active(right)
+    c.annotate_selection()
+    editor = c.editor
+    editor.note_edit.setPlainText("Openness endorsed: a shift since 2023?")
+    editor.tag_picker.add_tag("key passage")
+    editor.tag_picker.add_tag("openness")
+    editor.resize(440, 330)
+    settle()
+    picture = window.grab()
+    at = QPoint(window.width() - editor.width() - 60, 150)
+    painter = QPainter(picture)
+    painter.drawPixmap(at, editor.grab())
+    painter.setPen(QPen(QColor("#555555"), 1))
+    painter.drawRect(at.x() - 1, at.y() - 1, editor.width() + 1, editor.height() + 1)
+    painter.end()
+    picture.save(str(out / "annotations.png"))
+    print(f"wrote {out / 'annotations.png'}")
+    editor.reject()
+
+
+def _shoot_getting_documents_in(window: object, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
+    """The import details dialog, and File → Get the AI summit texts… after a download from the tests'
+    local stand-in for the publishers (pages written for the tests; one answers 404 to show a failure)."""
+    import pytest
+
+    from summit_reader.core.importers import read_document_file
+    from summit_reader.ui.dialogs.metadata_dialog import Details, MetadataDialog
+
+    sys.path.insert(0, str(ROOT))
+    from tests.corpus_pages import PARIS_PATH, Route, running_publishers
+
+    page = tmp / "harbour-statement.html"
+    page.write_text(
+        "<html><head><title>Illustrative sample</title></head><body><main>"
+        "<h1>Illustrative sample: Harbour Statement (not an official text)</h1>"
+        "<p>Written for Summit Reader's screenshots. The participants of this imaginary meeting recognise that "
+        "AI may pose risks to safety, and they commit to meet again.</p>"
+        "<ul><li>We will share research on safety.</li><li>We should support open innovation.</li></ul>"
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    imported = read_document_file(page)
+    dialog = MetadataDialog(
+        window, mode="import", details=Details(title=imported.suggested_title, date="2023-11-01",  # type: ignore[arg-type]
+                                               place="Fictional harbour town", kind="statement"),
+        source=f"'{page.name}'", preview=imported.text, position=(1, 3),
+    )
+    dialog.show()
+    settle()
+    dialog.grab().save(str(out / "import-dialog.png"))
+    print(f"wrote {out / 'import-dialog.png'}")
+    dialog.close()
+
+    with pytest.MonkeyPatch.context() as monkeypatch, running_publishers(monkeypatch) as publishers:
+        publishers.set("/elysee" + PARIS_PATH, Route(status=404, body=b"<html>Test 404</html>", content_type="text/html"))
+        commands = window.documents_ui  # type: ignore[attr-defined]
+        commands.corpus_options = {"base_urls": publishers.base_urls}
+        corpus = commands.get_summit_texts()
+        corpus.start_download()
+        settle(lambda: not corpus.running, timeout=60)
+        settle()
+        corpus.grab().save(str(out / "summit-texts.png"))
+        print(f"wrote {out / 'summit-texts.png'}")
+        corpus.close()
 
 if __name__ == "__main__":
     code = main()

@@ -37,9 +37,13 @@ class Context:
     @property
     def library(self) -> Any:
         if self._library is None:
+            from summit_reader.core.errors import StoreError
             from summit_reader.core.store import Library
 
-            self._library = Library(self.db)
+            try:
+                self._library = Library(self.db)
+            except StoreError as exc:  # the same class, with what the user can do next
+                raise type(exc)(f"{exc} {_open_another_hint(self.db)}") from None
         return self._library
 
     @property
@@ -87,6 +91,28 @@ def _default_db() -> str:
     return str(default_library_path())
 
 
+def _open_another_hint(db: Path) -> str:
+    """What to do when the library cannot be opened: another library, a new one, or a backup."""
+    from summit_reader.core.backup import list_backups
+
+    hint = "Use --db PATH to open another library, or --db new.sqlite3 to start a new one."
+    try:
+        usable = [b for b in list_backups(db) if not b.damaged]
+    except Exception:  # the hint must never hide the error it explains
+        usable = []
+    if usable:
+        hint += f" `summit-reader backups` lists {len(usable)} backup(s); `summit-reader restore FILE` puts one back."
+    return hint
+
+
+def _smoke_test(ctx: click.Context, _param: click.Parameter, out: Path | None) -> None:
+    """Hidden ``--smoke-test OUT.png``: check an installed or bundled app works (see ui/smoke.py)."""
+    if out is not None:
+        from summit_reader.ui.smoke import run_smoke_test
+
+        ctx.exit(run_smoke_test(out))
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -105,6 +131,15 @@ def _default_db() -> str:
 )
 @click.option("--demo", is_flag=True, help="Open the window on the demo library (illustrative texts, kept apart).")
 @click.version_option(__version__, prog_name="summit-reader")
+@click.option(
+    "--smoke-test",
+    type=click.Path(dir_okay=False, path_type=Path),
+    hidden=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_smoke_test,
+    help="Start the window on a temporary demo library, save a screenshot to this PNG and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, lexicon_path: Path | None, demo: bool) -> None:
     """Summit Reader: read, compare and annotate the texts of the AI summits.
@@ -194,14 +229,15 @@ def import_cmd(
     source_url: str,
     allow_duplicate: bool,
 ) -> None:
-    """Import .txt or .md files as documents (each file is one document)."""
-    from summit_reader.core.documents import new_document, read_text_file, validate_date
+    """Import .txt, .md, .html, .pdf or .docx files as documents (each file is one document)."""
+    from summit_reader.core.documents import new_document, validate_date
+    from summit_reader.core.importers import read_document_file
 
     validate_date(date)  # a bad date stops before anything is imported
     failures = 0
     for path in files:
         try:
-            imported = read_text_file(path)
+            imported = read_document_file(path)
             doc_title = title or imported.suggested_title
             if title and len(files) > 1:
                 doc_title = f"{title} ({path.name})"
@@ -380,6 +416,89 @@ def tags_cmd(state: Context, fmt: str) -> None:
     emit(["tag", "colour", "annotations"], rows, fmt)
 
 
+@cli.command("backup")
+@pass_state
+@friendly_errors
+def backup_cmd(state: Context) -> None:
+    """Back the library up now (the window does it at start-up, once a day; the last 10 are kept)."""
+    from summit_reader.core.backup import backup_library
+
+    library = state.library  # a damaged library is refused here, with what to do instead
+    documents, annotations = len(library.list_documents()), library.count_annotations()
+    path = backup_library(library, min_interval=None)
+    click.echo(
+        f"Backed up '{click.format_filename(library.path.name)}' ({documents} document(s), {annotations} annotation(s)) "
+        f"to {click.format_filename(str(path))}"
+    )
+
+
+def _created(info: Any, fmt: str = "table") -> str:
+    return str(info.created.strftime("%Y-%m-%d %H:%M:%S UTC" if fmt == "table" else "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB"
+
+
+@cli.command("backups")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def backups_cmd(state: Context, fmt: str) -> None:
+    """List the backups of the library, newest first, with their dates and annotation counts."""
+    from summit_reader.core.backup import library_backup_folder, list_backups
+
+    backups = list_backups(state.db)  # works on a library that cannot be opened: that is when it is needed
+    if not backups and fmt == "table":
+        click.echo(
+            f"No backups of '{state.db.name}' yet; the window makes one at start-up (once a day), "
+            f"`summit-reader backup` makes one now. They go to {library_backup_folder(state.db)}.",
+            err=True,
+        )
+        return
+    header = ["file", "created", "documents", "annotations", "size", "problem"]
+    rows: list[list[object]] = [
+        [b.path.name, _created(b, fmt), b.document_count, b.annotation_count, b.size, b.problem or ""]
+        for b in backups
+    ]
+    if fmt == "table":
+        rows = [[b.path.name, _created(b), "" if b.damaged else b.document_count,
+                 "damaged" if b.damaged else b.annotation_count, _size(b.size), b.problem or ""] for b in backups]
+    emit(header, rows, fmt, max_width=60)
+    if fmt == "table":
+        click.echo(f"\nfolder: {library_backup_folder(state.db)}", err=True)
+
+
+@cli.command("restore")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+@friendly_errors
+def restore_cmd(state: Context, backup: Path, yes: bool) -> None:
+    """Replace the library with a backup (a file, or a name from `summit-reader backups`); the library
+    as it was is kept among the backups first."""
+    from summit_reader.core.backup import inspect_backup, library_backup_folder, restore_backup
+    from summit_reader.core.errors import StoreError
+
+    if not backup.exists() and backup.name == str(backup):
+        candidate = library_backup_folder(state.db) / backup.name
+        if candidate.exists():
+            backup = candidate
+    if not backup.exists():
+        raise StoreError(f"There is no backup '{backup}'; `summit-reader backups` lists them.")
+    info = inspect_backup(backup)
+    if info.problem is None and not yes:
+        click.confirm(
+            f"Replace '{state.db.name}' with the backup of {_created(info)} ({info.document_count} document(s), "
+            f"{info.annotation_count} annotation(s))? The library as it is now is kept as a backup first.",
+            abort=True,
+        )
+    safety = restore_backup(backup, state.db)
+    click.echo(f"Restored '{click.format_filename(state.db.name)}' from {click.format_filename(backup.name)}.")
+    if safety is not None:
+        click.echo(f"The library as it was is kept as {click.format_filename(str(safety))}")
+
+
 @cli.group("export")
 def export_group() -> None:
     """Export annotations or the language table to CSV."""
@@ -400,7 +519,7 @@ def export_annotations_cmd(state: Context, out: Path, document_id: int | None, b
     n = write_annotations_csv(
         state.library, out, document_id=document_id, bom=bom, lexicon=state.analyzer.lexicon.label
     )
-    click.echo(f"Wrote {n} annotation(s) to {out}.")
+    click.echo(f"Wrote {n} annotation(s) to {click.format_filename(out)}.")
 
 
 @export_group.command("stats")
@@ -416,7 +535,82 @@ def export_stats_cmd(state: Context, out: Path, per: int | None, bom: bool) -> N
 
     table = library_stats(state.library, state.analyzer)
     n = write_table_csv([*table.header(per), "lexicon"], [[*r, table.lexicon] for r in table.records(per)], out, bom=bom)
-    click.echo(f"Wrote {n} row(s) to {out}.")
+    click.echo(f"Wrote {n} row(s) to {click.format_filename(out)}.")
+
+
+@cli.command("merge")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+@friendly_errors
+def merge_cmd(state: Context, source: Path) -> None:
+    """Merge a colleague's annotation export (CSV) into the library, in one transaction.
+
+    Documents are found by the SHA-256 of their text (else by title and date); an annotation already here
+    keeps the newer of the two versions; new ones are placed where their quote is."""
+    from summit_reader.core.merge import merge_annotations_csv
+
+    result = merge_annotations_csv(state.library, source)
+    for message in result.messages:
+        click.echo(message, err=True)
+    click.echo(
+        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{result.unmatched} not matched to a document."
+    )
+
+
+@cli.group("corpus")
+def corpus_group() -> None:
+    """The official AI-summit texts: list them, or download them from their publishers."""
+
+
+@corpus_group.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def corpus_list_cmd(state: Context, fmt: str) -> None:
+    """List the official texts and which of them are in the library (no network access)."""
+    from summit_reader.core.corpus import corpus_status
+
+    header = ["id", "date", "title", "kind", "publisher", "document", "licence", "url"]
+    rows = [
+        [e.id, e.date, e.short_title, e.kind, e.publisher, doc.id if doc else "", e.licence, e.url]
+        for e, doc in corpus_status(state.library)
+    ]
+    emit(header, rows, fmt, max_width=40)
+    if fmt == "table":
+        click.echo("\n`summit-reader corpus fetch` downloads them from their publishers (needs the internet).", err=True)
+
+
+@corpus_group.command("fetch")
+@click.option("--only", "only", multiple=True, metavar="ID", help="Only this text (repeat for several); ids from `corpus list`.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds to wait for each answer.")
+@pass_state
+@friendly_errors
+def corpus_fetch_cmd(state: Context, only: tuple[str, ...], timeout: float) -> None:
+    """Download the official texts from their publishers and import them (changed texts are updated,
+    unchanged ones skipped)."""
+    from summit_reader.core.corpus import fetch_corpus, load_manifest
+    from summit_reader.core.errors import CorpusError
+
+    entries = load_manifest()
+    known = [e.id for e in entries]
+    unknown = [i for i in only if i not in known]
+    if unknown:
+        raise CorpusError(f"No corpus text with the id {', '.join(repr(u) for u in unknown)}; the ids are {', '.join(known)}.")
+    chosen = [e for e in entries if not only or e.id in only]
+    counts: dict[str, int] = {}
+    for index, entry in enumerate(chosen, start=1):
+        click.echo(f"[{index}/{len(chosen)}] {entry.short_title}: downloading from {entry.publisher}…")
+        for result in fetch_corpus(state.library, entries=entries, only=[entry.id], timeout=timeout):
+            counts[result.status] = counts.get(result.status, 0) + 1
+            if result.ok:
+                click.echo(f"[{index}/{len(chosen)}] {result.message}")
+            else:
+                click.echo(f"Error: {result.message}", err=True)
+    order = ("imported", "updated", "unchanged", "failed")
+    click.echo(", ".join(f"{counts.get(status, 0)} {status}" for status in order) + ".")
+    if counts.get("failed"):
+        raise click.exceptions.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,7 +28,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from summit_reader.core.lexicon import Entry, Lexicon, load_lexicon
@@ -125,27 +124,59 @@ class DocumentAnalysis:
     @classmethod
     def from_json(cls, payload: str, text: str, text_hash: str, lexicon: str) -> DocumentAnalysis:
         data = json.loads(payload)
-        matches = tuple(
-            Match(s, e, text[s:e], c, t, r, lv, bool(n)) for s, e, c, t, r, lv, n in data["matches"]
-        )
-        return cls(text_hash, lexicon, int(data["word_count"]), int(data["sentence_count"]), matches)
+        new, set_dict = object.__new__, object.__setattr__
+        matches = []
+        for s, e, c, t, r, lv, neg in data["matches"]:
+            m = new(Match)  # Match(...) without the frozen dataclass's slower __init__
+            set_dict(m, "__dict__", {"start": s, "end": e, "text": text[s:e], "category": c, "term": t,
+                                     "rank": r, "level": lv, "negated": bool(neg)})
+            matches.append(m)
+        return cls(text_hash, lexicon, int(data["word_count"]), int(data["sentence_count"]), tuple(matches))
 
 
 def per_words(count: int, words: int, per: int = 1000) -> float:
     return count * per / words if words else 0.0
 
 
+#: A run of characters between spaces with no letter or digit in it ("—", "•", "--"): not a word.
+_NOT_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
+
+
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    # every run between spaces (str.split and the regex agree on what a space is), less those without a
+    # letter or digit: the same count as len(_WORD.findall(text)), without a regex match per word
+    return len(text.split()) - len(_NOT_WORD.findall(text))
 
 
 def engine_version() -> str:
     """The rules version plus spaCy's major.minor (its tokenizer decides token boundaries)."""
-    try:
-        spacy_version = ".".join(metadata.version("spacy").split(".")[:2])
-    except metadata.PackageNotFoundError:  # pragma: no cover - spaCy is a dependency
-        spacy_version = "none"
+    version = _installed_spacy_version()
+    spacy_version = ".".join(version.split(".")[:2]) if version else "none"
     return f"rules-{RULES_VERSION}/spacy-{spacy_version}"
+
+
+def _installed_spacy_version() -> str | None:
+    """spaCy's version without importing spaCy, and mostly without importlib.metadata (which costs tens of
+    milliseconds at the window's start-up): the name of the one ``spacy-X.Y.Z.dist-info`` folder beside the
+    package, else what importlib.metadata says."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("spacy")
+        if spec is not None and spec.origin:
+            folder = os.path.dirname(os.path.dirname(spec.origin))
+            found = [e.name for e in os.scandir(folder) if e.name.startswith("spacy-") and e.name.endswith(".dist-info")]
+            if len(found) == 1:
+                return found[0][len("spacy-") : -len(".dist-info")]
+    except (ImportError, OSError, ValueError):
+        pass
+    from importlib import metadata
+
+    try:
+        return metadata.version("spacy")
+    except metadata.PackageNotFoundError:  # pragma: no cover - spaCy is a dependency
+        return None
 
 
 @dataclass(frozen=True)
@@ -187,13 +218,17 @@ class _CompiledLexicon:
             else:
                 self.glob_first.append((pats[0], i))
         self._first_cache: dict[str, list[int]] = {}
+        # one regex for every glob first token: most words match none, and are told so in one call
+        globs = [pat.regex.pattern for pat, _i in self.glob_first if pat.regex is not None]
+        self._any_glob = re.compile("|".join(f"(?:{g})" for g in globs), re.S) if globs else None
 
     def first_candidates(self, lower: str) -> list[int]:
         """Entries whose first token matches ``lower`` (cached per distinct word)."""
         found = self._first_cache.get(lower)
         if found is None:
             found = list(self.exact_first.get(_CONTRACTED.get(lower, lower), ()))
-            found.extend(i for pat, i in self.glob_first if pat.matches(lower))
+            if self._any_glob is not None and self._any_glob.fullmatch(lower) is not None:
+                found.extend(i for pat, i in self.glob_first if pat.matches(lower))
             self._first_cache[lower] = found
         return found
 
@@ -208,9 +243,9 @@ def find_matches(doc: Any, compiled: _CompiledLexicon) -> list[Match]:
     arr = doc.to_array([LOWER, IDX, LENGTH, SPACY, SENT_START])
     lowers = arr[:, 0]
     strings = doc.vocab.strings
-    unique = np.unique(lowers)
+    unique = np.unique(lowers).tolist()
     first: dict[int, list[int]] = {}
-    for h in unique.tolist():
+    for h in unique:
         cands = compiled.first_candidates(strings[h])
         if cands:
             first[h] = cands
@@ -221,56 +256,86 @@ def find_matches(doc: Any, compiled: _CompiledLexicon) -> list[Match]:
     idx = arr[:, 1].tolist()
     length = arr[:, 2].tolist()
     space = arr[:, 3].tolist()
-    lower_cache: dict[int, str] = {}
+    # Plain Python lists and dicts from here on: indexing a numpy array one item at a time is slow.
+    lower_list = lowers.tolist()
+    word_of: dict[int, str] = {}
 
     def low(i: int) -> str:
-        h = int(lowers[i])
-        s = lower_cache.get(h)
+        h = lower_list[i]
+        s = word_of.get(h)
         if s is None:
-            s = lower_cache[h] = strings[h]
+            s = word_of[h] = strings[h]
         return s
 
     text = doc.user_data.get(TEXT_KEY) or doc.text
+    entries = compiled.entries
+    order = compiled.order
+    noun_markers = _DETERMINERS | _PREPOSITIONS
     candidates: list[tuple[int, int, int, int, bool, int]] = []  # (-len, start_tok, cat_order, entry, negated, end_tok)
+    append = candidates.append
     for pos in positions:
-        word = low(pos)
-        for ei in first[int(lowers[pos])]:
-            entry, pats = compiled.entries[ei]
-            end = pos + len(pats)
+        h = lower_list[pos]
+        word = word_of.get(h) or low(pos)
+        contracted = word in _CONTRACTED
+        for ei in first[h]:
+            entry, pats = entries[ei]
+            size = len(pats)
+            end = pos + size
             if end > n:
                 continue
-            if word in _CONTRACTED and not (pos + 1 < n and low(pos + 1) == "n't"):
+            if contracted and not (pos + 1 < n and low(pos + 1) == "n't"):
                 continue
-            if any(not pats[k].matches(low(pos + k)) for k in range(1, len(pats))):
+            if size > 1 and any(not pats[k].matches(low(pos + k)) for k in range(1, size)):
                 continue
             negated = False
-            if entry.category == MODAL:
+            category = entry.category
+            if category == MODAL:
                 if not _is_modal_verb(pos, low, text, idx, sent_id, n):
                     continue
                 negated = _negated_after(end, low, sent_id, n, sent_id[pos])
-            elif entry.category == OPERATIVE:
-                if pos > 0 and sent_id[pos - 1] == sent_id[pos] and low(pos - 1) in _DETERMINERS | _PREPOSITIONS:
+            elif category == OPERATIVE:
+                if pos > 0 and sent_id[pos - 1] == sent_id[pos] and low(pos - 1) in noun_markers:
                     continue
                 negated = _negated_before(pos, low, sent_id)
-            candidates.append((-(end - pos), pos, compiled.order[entry.category], ei, negated, end))
+            append((-size, pos, order[category], ei, negated, end))
     candidates.sort()
     taken = bytearray(n)
-    matches: list[Match] = []
-    for _neg_len, s, _order, ei, negated, e in candidates:
-        if any(taken[s:e]):
-            continue
-        taken[s:e] = b"\x01" * (e - s)
-        entry = compiled.entries[ei][0]
+    found: list[tuple[int, int, Match]] = []
+    new_match = object.__new__
+    for neg_len, s, _order, ei, negated, e in candidates:
+        if neg_len == -1:
+            if taken[s]:
+                continue
+            taken[s] = 1
+        else:
+            if any(taken[s:e]):
+                continue
+            taken[s:e] = b"\x01" * (e - s)
+        entry = entries[ei][0]
         start = idx[s]
         end_char = idx[e - 1] + length[e - 1]
         # "cannot", "can't": the attached negation belongs to the counted word.
         if negated and entry.category == MODAL and e < n and not space[e - 1] and low(e) in _NEGATORS:
             end_char = idx[e] + length[e]
-        matches.append(
-            Match(start, end_char, text[start:end_char], entry.category, entry.pattern, entry.rank, entry.level, negated)
+        # Match(...) without the frozen dataclass's __init__ (one attribute at a time): same object, faster
+        m = new_match(Match)
+        object.__setattr__(
+            m,
+            "__dict__",
+            {
+                "start": start,
+                "end": end_char,
+                "text": text[start:end_char],
+                "category": entry.category,
+                "term": entry.pattern,
+                "rank": entry.rank,
+                "level": entry.level,
+                "negated": negated,
+            },
         )
-    matches.sort(key=lambda m: (m.start, m.end))
-    return matches
+        found.append((start, end_char, m))
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [m for _s, _e, m in found]
 
 
 def _is_modal_verb(pos: int, low: Any, text: str, idx: list[int], sent_id: list[int], n: int) -> bool:
@@ -353,18 +418,15 @@ class SentenceSplitter:
 
 def _count_sentences(doc: Any) -> int:
     """Sentences that hold at least one word (a stray "." or heading rule is not a sentence)."""
+    import numpy as np
     from spacy.attrs import IS_ALPHA, IS_DIGIT, SENT_START
 
     if len(doc) == 0:
         return 0
     arr = doc.to_array([SENT_START, IS_ALPHA, IS_DIGIT])
-    count, has_word = 0, False
-    for start, alpha, digit in arr.tolist():
-        if start == 1:
-            count += has_word
-            has_word = False
-        has_word = has_word or bool(alpha or digit)
-    return count + has_word
+    segment = np.cumsum(arr[:, 0] == 1)  # tokens before the first sentence start form segment 0
+    has_word = (arr[:, 1] != 0) | (arr[:, 2] != 0)
+    return int(np.count_nonzero(np.bincount(segment[has_word]))) if has_word.any() else 0
 
 
 class Analyzer:

@@ -26,6 +26,8 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 KINDS = ("declaration", "statement", "communiqué", "annex", "report", "speech", "other")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+#: Unpaired surrogate code points (from pasted text or "\ud800" escapes): not text, and not storable.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,9 @@ def text_hash(text: str) -> str:
 
 def normalise_text(text: str) -> str:
     """The one normalisation every text goes through: CRLF/CR to LF, NFC, no stray control characters,
-    no trailing blanks on lines, at most one blank line between paragraphs, no blank start or end."""
+    no trailing blanks on lines, at most one blank line between paragraphs, no blank start or end.
+    An unpaired surrogate (which cannot be stored) becomes U+FFFD, the replacement character."""
+    text = _SURROGATE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text)
@@ -86,6 +90,8 @@ def validate_date(value: str | None) -> str | None:
 
 def decode_bytes(data: bytes, name: str = "the file") -> str:
     """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is an EncodingError."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise EncodingError(f"{name} is UTF-32 text, which Summit Reader does not read. Save it as UTF-8 and import it again.")
     if data.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -105,18 +111,21 @@ def decode_bytes(data: bytes, name: str = "the file") -> str:
         ) from None
 
 
+# Each pattern fails fast at the next delimiter of its kind, so that a long line full of unclosed "*", "_",
+# "[" or "<!--" is converted in linear time (the lazy ".+?" forms took minutes on a 100 KB line).
 _MD_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"<!--(?:(?!<!--).)*?-->", re.S), ""),
     (re.compile(r"^```[^\n]*\n?", re.M), ""),
     (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),
     (re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$", re.M), ""),
     (re.compile(r"^ {0,3}>\s?", re.M), ""),
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1• "),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"!\[([^\[\]]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # a target may hold one (…)
+    (re.compile(r"\[([^\[\]]+)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),
+    (re.compile(r"\*\*(?=\S)((?:[^*\n]|\*(?!\*))+?)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"__(?=\S)((?:[^_\n]|_(?!_))+?)(?<=\S)__"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
     (re.compile(r"`([^`\n]+)`"), r"\1"),
 ]
 
@@ -171,6 +180,8 @@ def read_text_file(path: str | Path) -> ImportedText:
         raise DocumentImportError(f"{name} cannot be read: permission denied.") from None
     except OSError as exc:
         raise DocumentImportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:  # a NUL character in the path
+        raise DocumentImportError(f"{name.replace(chr(0), '')} is not a valid file name (it holds a NUL character).") from None
     raw = decode_bytes(data, name)
     title = None
     if suffix in (".md", ".markdown"):
@@ -213,19 +224,20 @@ def new_document(
     source_path: str = "",
     retrieved_at: str | None = None,
 ) -> Document:
-    """A validated, not yet stored Document. ``text`` must already be normalised."""
-    title = " ".join(title.split())
+    """A validated, not yet stored Document. ``text`` must already be normalised. Unpaired surrogates in
+    the metadata (a file name in another encoding, read with ``surrogateescape``) become U+FFFD."""
+    title = " ".join(_SURROGATE.sub("\ufffd", title).split())
     if not title:
         raise InvalidInputError("A document needs a title.")
-    kind = (kind or "other").strip().lower()
+    kind = _SURROGATE.sub("\ufffd", kind or "other").strip().lower()
     return Document(
         title=title,
         text=text,
         date=validate_date(date),
-        place=place.strip(),
+        place=_SURROGATE.sub("\ufffd", place).strip(),
         kind=kind,
-        source_url=source_url.strip(),
-        source_path=source_path,
+        source_url=_SURROGATE.sub("\ufffd", source_url).strip(),
+        source_path=_SURROGATE.sub("\ufffd", source_path),
         retrieved_at=retrieved_at,
     )
 

@@ -46,3 +46,7 @@ class InvalidInputError(SummitReaderError):
 
 class ExportError(SummitReaderError):
     """An export (CSV…) could not be written, or an exported file could not be read back."""
+
+
+class CorpusError(SummitReaderError):
+    """The corpus manifest is malformed, or an official text could not be downloaded or read."""

@@ -43,6 +43,9 @@ ANNOTATION_COLUMNS: tuple[str, ...] = (
     "modified",
     "status",
     "lexicon",
+    # added after the first release (kept last, so older readers of the file still find their columns):
+    # the SHA-256 of the document's text, which finds the document in another library (merge.py)
+    "document_sha256",
 )
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -78,6 +81,8 @@ def split_tags(value: str) -> list[str]:
     """The tag names of a cell written by :func:`join_tags` (an empty cell has none)."""
     if value == "":
         return []
+    if "\\" not in value:  # nothing escaped: the separators are every ";"
+        return value.split(";")
     names: list[str] = []
     current: list[str] = []
     chars = iter(value)
@@ -105,7 +110,30 @@ def annotation_rows(
     that document's."""
     documents = {summary.id: summary for summary in library.list_documents()}
     if annotations is None:
-        annotations = library.list_annotations(document_id=document_id)
+        # the whole library (or one document): plain rows straight from the store, no Annotation objects;
+        # the cells of a document and of a tag combination are made once
+        rows, tags = library.annotation_export_rows(document_id)
+        doc_cells: dict[int, tuple[str, str, str, str]] = {}
+        tag_cells: dict[tuple[str, ...], str] = {}
+        for a_id, doc_id, start, end, quote, note, author, created, modified, status in rows:
+            cells = doc_cells.get(doc_id)
+            if cells is None:
+                summary = documents.get(doc_id)
+                cells = doc_cells[doc_id] = (
+                    str(doc_id),
+                    summary.title if summary else "",
+                    (summary.date or "") if summary else "",
+                    summary.text_hash if summary else "",
+                )
+            names = tags.get(a_id)
+            tag_cell = ""
+            if names is not None:
+                tag_cell = tag_cells.get(names, "")
+                if not tag_cell:
+                    tag_cell = tag_cells[names] = join_tags(names)
+            yield [a_id, cells[0], cells[1], cells[2], str(start), str(end), quote, note, tag_cell, author,
+                   created, modified, status, lexicon, cells[3]]
+        return
     for annotation in annotations:
         if document_id is not None and annotation.document_id != document_id:
             continue
@@ -125,7 +153,12 @@ def annotation_rows(
             annotation.modified,
             annotation.status,
             lexicon,
+            summary.text_hash if summary else "",
         ]
+
+
+#: First characters of a cell that may need a leading "'" (see neutralise_cell).
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def _cell(value: object) -> str:
@@ -142,8 +175,10 @@ def _write_rows(stream: TextIO, header: Sequence[str], rows: Iterable[Sequence[o
     writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([_cell(name) for name in header])
     count = 0
+    cell, first, write = _cell, _FORMULA_FIRST, writer.writerow
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        # a plain string that cannot be a formula is written as it is (most cells; no call per cell)
+        write([v if v.__class__ is str and v[:1] not in first else cell(v) for v in row])
         count += 1
     return count
 
@@ -163,6 +198,8 @@ def _fsync_folder(folder: Path) -> None:
 def _write_file_atomically(path: Path, encoding: str, write: Callable[[TextIO], int]) -> int:
     name = f"'{path.name}'"
     folder = path.parent
+    if "\x00" in str(path):
+        raise ExportError(f"Cannot write {name.replace(chr(0), '')}: it is not a valid file name (it holds a NUL character).")
     if path.is_dir():
         raise ExportError(f"'{path}' is a folder; choose a file name for the export.")
     if not folder.is_dir():
@@ -259,6 +296,8 @@ def read_annotations_csv(source: str | Path | TextIO) -> list[dict[str, str]]:
             ) from None
         except OSError as exc:
             raise ExportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+        except ValueError:  # a NUL character in the path
+            raise ExportError(f"{name} cannot be read: it is not a valid file name.") from None
     else:
         name = "The CSV"
         text = source.read()
@@ -274,7 +313,11 @@ def read_annotations_csv(source: str | Path | TextIO) -> list[dict[str, str]]:
             f"{name} is not a Summit Reader annotation export (it has no annotation_id column)."
         )
     header = [restore_cell(cell) for cell in records[0]]
-    return [
-        {column: restore_cell(row[i]) if i < len(row) else "" for i, column in enumerate(header)}
-        for row in records[1:]
-    ]
+    width = len(header)
+    out: list[dict[str, str]] = []
+    for row in records[1:]:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        # restore_cell, inline (this runs for every cell of a large file)
+        out.append(dict(zip(header, [c[1:] if c[:1] == "'" else c for c in row], strict=False)))  # extra cells: ignored
+    return out

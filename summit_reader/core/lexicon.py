@@ -21,7 +21,12 @@ from summit_reader.core.errors import LexiconError
 
 DEFAULT_LEXICON = "default.yml"
 MAX_LEXICON_BYTES = 5 * 1024 * 1024
+#: More entries than any real lexicon has; YAML aliases can make a small file expand without limit.
+MAX_ENTRIES = 100_000
+_MAX_DEPTH = 16
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_TEXT = "contains an escaped character that is not text (an unpaired surrogate such as \\ud800)"
 _RANKED = re.compile(r"^\s*(\d+)[\s._:-]*(.*?)\s*$")
 _ENTRY_OK = re.compile(r"^[^\s*?]*(?:\*[^\s*?]*)*$")
 
@@ -88,8 +93,18 @@ def _text_header(text: str, key: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _flatten(value: Any, category: str, path: list[str], where: str) -> list[tuple[list[str], str]]:
-    """(nested keys, entry) pairs below a category."""
+def _flatten(
+    value: Any, category: str, path: list[str], where: str, budget: list[int], depth: int = 0
+) -> list[tuple[list[str], str]]:
+    """(nested keys, entry) pairs below a category. ``budget`` holds how many more entries may come
+    (shared by all categories): YAML aliases can repeat a list exponentially, or make it contain itself."""
+    if depth > _MAX_DEPTH:
+        raise LexiconError(
+            f"{where}: the category '{category}' is nested more than {_MAX_DEPTH} levels deep (or contains itself)."
+        )
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise LexiconError(f"{where} has more than {MAX_ENTRIES:,} entries; is it really a lexicon?")
     if value is None:
         return []
     if isinstance(value, str):
@@ -98,8 +113,11 @@ def _flatten(value: Any, category: str, path: list[str], where: str) -> list[tup
         out: list[tuple[list[str], str]] = []
         for item in value:
             if isinstance(item, (dict, list)):
-                out.extend(_flatten(item, category, path, where))
+                out.extend(_flatten(item, category, path, where, budget, depth + 1))
             elif isinstance(item, (str, int, float)):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise LexiconError(f"{where} has more than {MAX_ENTRIES:,} entries; is it really a lexicon?")
                 out.append((path, str(item)))
             else:
                 raise LexiconError(f"{where}: an entry of '{category}' is not text.")
@@ -107,7 +125,7 @@ def _flatten(value: Any, category: str, path: list[str], where: str) -> list[tup
     if isinstance(value, dict):
         out = []
         for key, sub in value.items():
-            out.extend(_flatten(sub, category, [*path, str(key)], where))
+            out.extend(_flatten(sub, category, [*path, str(key)], where, budget, depth + 1))
         return out
     if isinstance(value, (int, float)):
         return [(path, str(value))]
@@ -115,6 +133,8 @@ def _flatten(value: Any, category: str, path: list[str], where: str) -> list[tup
 
 
 def _clean_entry(raw: str, category: str, where: str) -> str:
+    if _SURROGATE.search(raw):
+        raise LexiconError(f"{where}: an entry of '{category}' {_NOT_TEXT}.")
     entry = " ".join(raw.strip().lower().split())
     if not entry:
         raise LexiconError(f"{where}: the category '{category}' has an empty entry.")
@@ -134,12 +154,20 @@ def parse_lexicon(text: str, *, name: str = "lexicon", where: str = "the lexicon
     except Exception as exc:  # ruamel raises many different classes
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise LexiconError(f"{where} is not valid YAML: {first}") from None
+    return _lexicon_from_data(data, text, name=name, where=where)
+
+
+def _lexicon_from_data(data: Any, text: str, *, name: str, where: str) -> Lexicon:
+    """The lexicon from its parsed YAML (``text`` gives the name and version header comments)."""
     if not isinstance(data, dict) or not data:
         raise LexiconError(f"{where} has no categories: it must be a YAML mapping of category names to lists of entries.")
     categories: list[Category] = []
     seen: set[str] = set()
+    budget = [MAX_ENTRIES]
     for raw_name, value in data.items():
         cat_name = " ".join(str(raw_name).split())
+        if _SURROGATE.search(cat_name):
+            raise LexiconError(f"{where}: a category name {_NOT_TEXT}.")
         key = canonical_category(cat_name)
         if not key:
             raise LexiconError(f"{where} has a category with an empty name.")
@@ -149,7 +177,7 @@ def parse_lexicon(text: str, *, name: str = "lexicon", where: str = "the lexicon
         entries: list[Entry] = []
         levels: dict[int, str] = {}
         seen_entries: set[tuple[str, str | None]] = set()
-        for path, raw in _flatten(value, cat_name, [], where):
+        for path, raw in _flatten(value, cat_name, [], where, budget):
             level: str | None = None
             rank: int | None = None
             if path:
@@ -178,7 +206,10 @@ def parse_lexicon(text: str, *, name: str = "lexicon", where: str = "the lexicon
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    try:
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    except UnicodeEncodeError:  # a "\ud800" escape in the YAML: not a character
+        raise LexiconError(f"{where} {_NOT_TEXT}.") from None
     return Lexicon(
         name=_text_header(text, "name") or name,
         version=_text_header(text, "version") or "unversioned",
@@ -187,10 +218,46 @@ def parse_lexicon(text: str, *, name: str = "lexicon", where: str = "the lexicon
     )
 
 
+#: The default lexicon's YAML already parsed, as JSON, with the SHA-256 of the YAML it was made from: the
+#: window reads it at start-up without importing a YAML parser (srsly and numpy: about 0.3 s). It is used
+#: only while it matches the YAML (a test checks it does; ``python -m summit_reader.core.lexicon`` rewrites it).
+PARSED_DEFAULT_LEXICON = "default.parsed.json"
+
+
+def _default_parsed(folder: Any, text: str) -> Any:
+    """The parsed YAML of the default lexicon from its JSON twin, or None if the twin is missing or stale."""
+    try:
+        twin = json.loads(folder.joinpath(PARSED_DEFAULT_LEXICON).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(twin, dict) or twin.get("yaml_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        return None
+    return twin.get("data")
+
+
+def write_default_parsed() -> Path:
+    """Rewrite the JSON twin of the default lexicon (after editing ``default.yml``)."""
+    import srsly
+
+    folder = Path(str(resources.files("summit_reader.resources").joinpath("lexicons")))
+    text = (folder / DEFAULT_LEXICON).read_text("utf-8")
+    data = srsly.yaml_loads(text)
+    if json.loads(json.dumps(data)) != data:
+        raise LexiconError("the default lexicon does not survive JSON unchanged; it cannot have a JSON twin.")
+    target = folder / PARSED_DEFAULT_LEXICON
+    payload = {"yaml_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "data": data}
+    target.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return target
+
+
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Load a lexicon file, or the default lexicon shipped with Summit Reader when ``path`` is None."""
     if path is None:
-        text = resources.files("summit_reader.resources").joinpath("lexicons").joinpath(DEFAULT_LEXICON).read_text("utf-8")
+        folder = resources.files("summit_reader.resources").joinpath("lexicons")
+        text = folder.joinpath(DEFAULT_LEXICON).read_text("utf-8")
+        data = _default_parsed(folder, text)
+        if data is not None:
+            return _lexicon_from_data(data, text, name="summit-default", where="the default lexicon")
         return parse_lexicon(text, name="summit-default", where="the default lexicon")
     p = Path(path)
     where = f"The lexicon file '{p.name}'"
@@ -200,8 +267,14 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         data = p.read_bytes()
     except OSError as exc:
         raise LexiconError(f"{where} cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:  # a NUL character in the path
+        raise LexiconError(f"{where} cannot be read: it is not a valid file name.") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LexiconError(f"{where} is not UTF-8 text.") from None
     return parse_lexicon(text, name=p.stem, where=where)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_default_parsed()}")

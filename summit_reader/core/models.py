@@ -50,3 +50,38 @@ class Annotation:
     modified: str
     tags: tuple[str, ...] = field(default_factory=tuple)
     status: str = "ok"  # "ok" or "needs_review"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Added for the annotation window (panel queries, undoable tag edits). Plain values, like the classes above.
+
+
+@dataclass(frozen=True)
+class AnnotationFilter:
+    """Which annotations the annotation panel shows. ``None`` means "no condition"."""
+
+    document_ids: tuple[int, ...] | None = None  # only these documents (an empty tuple: none at all)
+    tag_ids: tuple[int, ...] | None = None  # carrying at least one of these tags
+    untagged: bool = False  # only annotations without any tag
+    text: str = ""  # in the quote, the note or a tag name, ignoring case
+    status: str | None = None  # "ok" or "needs_review"
+
+
+@dataclass(frozen=True)
+class TagSnapshot:
+    """A deleted tag with everything needed to put it back exactly (for undo)."""
+
+    tag: Tag
+    annotation_ids: tuple[str, ...]  # annotations that carried it
+    child_ids: tuple[int, ...]  # tags that were nested under it
+
+
+@dataclass(frozen=True)
+class TagMerge:
+    """What merging ``source`` into ``target`` changed, so that it can be undone exactly."""
+
+    source: Tag
+    target: Tag
+    source_annotation_ids: tuple[str, ...]  # annotations that carried the source tag
+    added_annotation_ids: tuple[str, ...]  # of those, the ones that did not carry the target tag before
+    reparented: tuple[tuple[int, int | None], ...]  # (tag id, its parent before the merge)

@@ -25,6 +25,8 @@ SETTINGS_VERSION = 1
 FILE_NAME = "settings.json"
 
 GRAPH_MODES = ("rate", "count", "scales")
+#: The window's colour themes; "system" follows the operating system (light, dark or high contrast).
+THEMES = ("system", "light", "dark", "high-contrast")
 MIN_PANES, MAX_PANES = 1, 4
 #: The reading font size in points: default, smallest, largest, and the "classroom" size.
 DEFAULT_ZOOM, MIN_ZOOM, MAX_ZOOM, CLASSROOM_ZOOM = 12.0, 7.0, 72.0, 26.0
@@ -57,6 +59,7 @@ class Settings:
     hidden_categories: list[str] = field(default_factory=list)
     sync_scroll: bool = False
     graph_mode: str = "rate"
+    theme: str = "system"
     #: The library the open documents belong to (ids mean nothing in another library).
     library_path: str = ""
     path: Path = field(default_factory=settings_path, compare=False, repr=False)
@@ -124,6 +127,9 @@ class Settings:
         mode = data.get("graph_mode")
         if mode in GRAPH_MODES:
             self.graph_mode = str(mode)
+        theme = data.get("theme")
+        if theme in THEMES:
+            self.theme = str(theme)
         library = data.get("library_path")
         if isinstance(library, str):
             self.library_path = library
@@ -139,6 +145,7 @@ class Settings:
             "hidden_categories": sorted(set(self.hidden_categories)),
             "sync_scroll": self.sync_scroll,
             "graph_mode": self.graph_mode,
+            "theme": self.theme,
             "library_path": self.library_path,
         }
 

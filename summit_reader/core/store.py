@@ -32,8 +32,8 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import platformdirs
-import sqlite_utils
 
+from summit_reader.core.anchoring import Placement, ReplaceResult, clamp_span, reanchor_all
 from summit_reader.core.documents import Document, text_hash, validate_date
 from summit_reader.core.errors import (
     DuplicateDocumentError,
@@ -42,7 +42,14 @@ from summit_reader.core.errors import (
     SchemaTooNewError,
     StoreError,
 )
-from summit_reader.core.models import Annotation, DocumentSummary, Tag
+from summit_reader.core.models import (
+    Annotation,
+    AnnotationFilter,
+    DocumentSummary,
+    Tag,
+    TagMerge,
+    TagSnapshot,
+)
 
 ENV_VAR = "SUMMIT_READER_DB"
 
@@ -213,6 +220,48 @@ def _guarded(method: Callable[Concatenate[Library, P], R]) -> Callable[Concatena
     return wrapper
 
 
+class _Table:
+    """Row inserts and upserts in plain SQL for the store's hot paths. sqlite-utils (our SQLite toolkit:
+    backup inspection, and the ``sqlite-utils`` command users can point at their library) is not imported
+    here because, with numpy and its plugins, it cost 0.14–0.5 s of the window's start-up."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        self._conn = conn
+        self._name = name
+        self.last_rowid: int | None = None
+
+    def insert(self, row: dict[str, Any]) -> _Table:
+        columns = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" * len(row))
+        cursor = self._conn.execute(f'INSERT INTO "{self._name}" ({columns}) VALUES ({marks})', tuple(row.values()))
+        self.last_rowid = cursor.lastrowid
+        return self
+
+    def insert_all(self, rows: Iterable[dict[str, Any]]) -> _Table:
+        for row in rows:
+            self.insert(row)
+        return self
+
+    def upsert(self, row: dict[str, Any], pk: str) -> _Table:
+        columns = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" * len(row))
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in row if c != pk) or f'"{pk}" = excluded."{pk}"'
+        cursor = self._conn.execute(
+            f'INSERT INTO "{self._name}" ({columns}) VALUES ({marks}) ON CONFLICT ("{pk}") DO UPDATE SET {updates}',
+            tuple(row.values()),
+        )
+        self.last_rowid = cursor.lastrowid
+        return self
+
+
+class _Tables:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def table(self, name: str) -> _Table:
+        return _Table(self._conn, name)
+
+
 class Library:
     """An open library file. Use as a context manager, or call :meth:`close`.
 
@@ -226,13 +275,25 @@ class Library:
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = True
-        self._check_path()
+        try:
+            self._check_path()
+        except OSError as exc:  # e.g. a file name longer than the file system allows
+            raise StoreError(f"The library '{self._name}' cannot be opened: {exc.strerror or exc}.") from None
+        probed = self._has_content()
+        if probed:
+            # Check through a read-only connection first: it can neither write to the file nor checkpoint
+            # (and so delete) the write-ahead log beside it, so a file refused here stays exactly as it was.
+            probe = self._connect(read_only=True)
+            try:
+                self._validate(probe)
+            finally:
+                probe.close()
         conn = self._connect()
         try:
-            version = self._validate(conn)
+            version = self._validate(conn, thorough=not probed)
             self._configure(conn)
             self._conn = conn
-            self._db = sqlite_utils.Database(conn, execute_plugins=False)
+            self._db = _Tables(conn)
             self._closed = False
             self._migrate(version)
         except BaseException:
@@ -248,6 +309,8 @@ class Library:
 
     def _check_path(self) -> None:
         path, name = self.path, f"'{self.path.name}'"
+        if "\x00" in str(path):
+            raise StoreError(f"{name.replace(chr(0), '')} is not a valid file name (it holds a NUL character).")
         if path.is_dir():
             raise StoreError(
                 f"'{path}' is a folder; a Summit Reader library is a single file, e.g. "
@@ -282,16 +345,32 @@ class Library:
                 raise StoreError(f"{name} is not a Summit Reader library (it is not an SQLite database).")
             if 0 < size < 100:
                 raise self._damaged("the file is shorter than an SQLite header")
+        wal = self._wal_path
+        if not self._has_content() and wal.is_file() and wal.stat().st_size > 0:
+            # SQLite would delete this log when it starts a new library here: it may hold the only copy.
+            state = "empty" if path.exists() else "missing"
+            raise self._damaged(f"the file is {state} but its write-ahead log '{wal.name}' holds changes")
         if not _is_writable(parent):
             raise StoreError(
                 f"The folder '{parent}' is read-only; Summit Reader needs to write the library {name} "
                 "and its journal files there. Choose a library in a folder you can write to."
             )
 
-    def _connect(self) -> sqlite3.Connection:
+    @property
+    def _wal_path(self) -> Path:
+        return self.path.with_name(self.path.name + "-wal")
+
+    def _has_content(self) -> bool:
+        try:
+            return self.path.stat().st_size > 0
+        except OSError:
+            return False
+
+    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                str(self.path),
+                f"{self.path.absolute().as_uri()}?mode=ro" if read_only else str(self.path),
+                uri=read_only,
                 isolation_level=None,
                 check_same_thread=False,
                 timeout=BUSY_TIMEOUT_MS / 1000,
@@ -307,8 +386,9 @@ class Library:
             "Restore it from a backup, or open another library."
         )
 
-    def _validate(self, conn: sqlite3.Connection) -> int:
-        """Check the file is a library this version can use, without writing to it. Returns its version."""
+    def _validate(self, conn: sqlite3.Connection, *, thorough: bool = True) -> int:
+        """Check the file is a library this version can use, without writing to it. Returns its version.
+        ``thorough=False`` skips SQLite's page check (done already through the read-only probe)."""
         name = f"'{self._name}'"
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -325,7 +405,7 @@ class Library:
                 f"this version reads up to {SCHEMA_VERSION}). Update Summit Reader, or open another library."
             )
         try:
-            problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
+            problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()] if thorough else ["ok"]
             objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
         except sqlite3.DatabaseError as exc:
             raise self._damaged(str(exc)) from None
@@ -451,7 +531,15 @@ class Library:
         if "readonly" in low or "read-only" in low:
             return f"The library {name} is read-only; Summit Reader cannot save changes to it."
         if "full" in low:
-            return f"There is no space left on the disk to save the library {name}."
+            return (
+                f"The disk is full: the library {name} cannot grow, so the last change was not saved. "
+                "Free some disk space and try again."
+            )
+        if "disk i/o" in low:
+            return (
+                f"The library {name} could not be written ({message}), so the last change was not saved. "
+                "Check that the disk is connected and not full, then try again."
+            )
         if "malformed" in low or "not a database" in low or "corrupt" in low:
             return f"The library {name} is damaged ({message}). Restore it from a backup."
         if "closed" in low:
@@ -796,6 +884,20 @@ class Library:
                 [{"annotation_id": annotation_id, "tag_id": tag.id} for tag in tags]
             )
 
+    def _document_text(self, doc_id: int) -> tuple[str, str]:
+        """(title, text) of a document, the text from a small cache while its hash is unchanged: reading
+        a 100,000-word text for every saved annotation was most of the time a save took."""
+        row = self._conn.execute("SELECT title, text_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No document with id {doc_id}; `summit-reader list` shows the ids.")
+        cache: dict[int, tuple[str, str]] = self.__dict__.setdefault("_text_cache", {})
+        hit = cache.get(doc_id)
+        if hit is None or hit[0] != row[1]:
+            if len(cache) >= 8:
+                cache.clear()
+            hit = cache[doc_id] = (str(row[1]), str(self._scalar("SELECT text FROM documents WHERE id = ?", (doc_id,))))
+        return str(row[0]), hit[1]
+
     @_guarded
     def add_annotation(
         self,
@@ -814,11 +916,10 @@ class Library:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
         with self.transaction():
-            doc = self.get_document(document_id)
-            text = doc.text
+            title, text = self._document_text(document_id)
             if not 0 <= start < end <= len(text):
                 raise InvalidInputError(
-                    f"{start}–{end} is not a passage of '{doc.title}': the start must be at least 0, "
+                    f"{start}–{end} is not a passage of '{title}': the start must be at least 0, "
                     f"the end after the start, and neither beyond the text's {len(text)} characters."
                 )
             now = utc_now()
@@ -960,3 +1061,683 @@ class Library:
                 """,
                 (text_hash, lexicon_hash, engine_version, payload, utc_now()),
             )
+
+    # ======================================================================================================
+    # Replacing a document's text (the official corpus: a publisher changed a text). Added for the
+    # "getting documents in" issue; kept at the end of the class so it does not mix with other edits.
+    # Annotations are re-anchored by summit_reader.core.anchoring (the "anchoring that survives change" issue).
+
+    @_guarded
+    def replace_document_text(
+        self, doc_id: int, new_text: str, *, retrieved_at: str | None = None
+    ) -> ReplaceResult:
+        """Replace the text of a document with ``new_text`` (already normalised), keeping its metadata, and
+        re-anchor its annotations (rules in :mod:`summit_reader.core.anchoring`), all in one transaction:
+
+        * ``unchanged``: offsets kept (prefix/suffix refreshed if the text beside the passage changed);
+        * ``moved``/``fuzzy``: new offsets, quote (as the new text has it), prefix, suffix and ``modified``;
+        * ``needs_review``: status ``needs_review``; the old quote, prefix and suffix are kept (what was
+          annotated, and what a later text is matched against); the old offsets too, clamped into the new
+          text if it is shorter (:func:`~summit_reader.core.anchoring.clamp_span`) - a hint, not a passage.
+
+        Placed annotations (all but ``needs_review``) get status ``ok``. Returns the document and one
+        :class:`~summit_reader.core.anchoring.Placement` per annotation. ``retrieved_at`` (UTC ISO) is
+        recorded when given."""
+        if not new_text.strip():
+            raise InvalidInputError(f"The new text of document {doc_id} is empty.")
+        if "\x00" in new_text:
+            raise InvalidInputError(f"The new text of document {doc_id} contains NUL characters, which cannot be stored.")
+        with self.transaction():
+            old_text = self.get_document(doc_id).text  # NotFoundError
+            annotations = self._select_annotations("a.document_id = ?", (doc_id,))
+            placements = reanchor_all(old_text, new_text, annotations)
+            self._conn.execute(
+                "UPDATE documents SET text = ?, text_hash = ?, retrieved_at = COALESCE(?, retrieved_at) WHERE id = ?",
+                (new_text, text_hash(new_text), retrieved_at, doc_id),
+            )
+            now = utc_now()
+            for annotation, placement in zip(annotations, placements, strict=True):
+                self._write_placement(annotation, placement, new_text, now)
+            return ReplaceResult(self.get_document(doc_id), tuple(placements))
+
+    def _write_placement(self, annotation: Annotation, placement: Placement, text: str, now: str) -> None:
+        """Store one re-anchoring result for :meth:`replace_document_text` (inside its transaction)."""
+        if placement.start is None or placement.end is None:
+            start, end = clamp_span(annotation.start, annotation.end, len(text))
+            self._conn.execute(
+                "UPDATE annotations SET start = ?, \"end\" = ?, status = 'needs_review' WHERE id = ?",
+                (start, end, annotation.id),
+            )
+            return
+        start, end = placement.start, placement.end
+        prefix, suffix = text[max(0, start - PREFIX_CHARS) : start], text[end : end + PREFIX_CHARS]
+        if placement.status == "unchanged":
+            if (prefix, suffix, annotation.status) != (annotation.prefix, annotation.suffix, "ok"):
+                self._conn.execute(
+                    "UPDATE annotations SET prefix = ?, suffix = ?, status = 'ok' WHERE id = ?",
+                    (prefix, suffix, annotation.id),
+                )
+            return
+        self._conn.execute(
+            """
+            UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ?, status = 'ok',
+                modified = ?
+            WHERE id = ?
+            """,
+            (start, end, text[start:end], prefix, suffix, now, annotation.id),
+        )
+
+    # ======================================================================================================
+    # The annotation window (the "annotating passages" issue): tag editing, exact restores for undo, paged
+    # queries for the annotation panel, and data_version for refreshing. Kept at the end of the class.
+    # Tag edits (rename, recolour, nest, merge, delete) do not change the annotations' ``modified`` time;
+    # note, tag and placement edits of an annotation do.
+
+    @_guarded
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` for this connection: it changes when another connection (another
+        window, another process) has committed a change to the file since the last call. Cheap to poll."""
+        return int(self._scalar("PRAGMA data_version"))
+
+    def _tag_by_id(self, tag_id: int) -> Tag:
+        rows = self._rows("SELECT id, name, colour, parent_id FROM tags WHERE id = ?", (tag_id,))
+        if not rows:
+            raise NotFoundError(f"No tag with id {tag_id}; it may have been deleted in another window.")
+        r = rows[0]
+        return Tag(
+            id=int(r["id"]),
+            name=r["name"],
+            colour=r["colour"],
+            parent_id=None if r["parent_id"] is None else int(r["parent_id"]),
+        )
+
+    def _tag_annotation_ids(self, tag_id: int) -> list[str]:
+        return [
+            str(a)
+            for (a,) in self._conn.execute(
+                "SELECT annotation_id FROM annotation_tags WHERE tag_id = ? ORDER BY annotation_id", (tag_id,)
+            ).fetchall()
+        ]
+
+    @_guarded
+    def get_tag(self, tag_id: int) -> Tag:
+        return self._tag_by_id(tag_id)
+
+    @_guarded
+    def tag_usage_counts(self) -> dict[int, int]:
+        """How many annotations carry each tag, by tag id (every tag is listed, unused ones with 0)."""
+        counts = {tag.id: 0 for tag in self._all_tags()}
+        for tag_id, count in self._conn.execute(
+            "SELECT tag_id, count(*) FROM annotation_tags GROUP BY tag_id"
+        ).fetchall():
+            counts[int(tag_id)] = int(count)
+        return counts
+
+    @_guarded
+    def rename_tag(self, tag_id: int, name: str) -> Tag:
+        """Rename a tag (a change of capitals only is allowed). A name another tag has is refused: merge the
+        two tags instead."""
+        clean = _clean_tag_name(name)
+        if not clean:
+            raise InvalidInputError("A tag needs a name.")
+        with self.transaction():
+            tag = self._tag_by_id(tag_id)
+            other = self._find_tag(clean)
+            if other is not None and other.id != tag_id:
+                raise InvalidInputError(
+                    f"There is already a tag called '{other.name}'; merge the two tags instead of renaming."
+                )
+            self._conn.execute("UPDATE tags SET name = ? WHERE id = ?", (clean, tag_id))
+            return replace(tag, name=clean)
+
+    @_guarded
+    def set_tag_colour(self, tag_id: int, colour: str) -> Tag:
+        """Give a tag another colour, written as ``#rrggbb``."""
+        clean = colour.strip().lower()
+        if not _COLOUR.match(clean):
+            raise InvalidInputError(f"'{colour}' is not a colour; write it as #rrggbb, e.g. #0072b2.")
+        with self.transaction():
+            tag = self._tag_by_id(tag_id)
+            self._conn.execute("UPDATE tags SET colour = ? WHERE id = ?", (clean, tag_id))
+            return replace(tag, colour=clean)
+
+    @_guarded
+    def set_tag_parent(self, tag_id: int, parent_id: int | None) -> Tag:
+        """Nest a tag under ``parent_id`` (``None``: a top-level tag). A tag cannot be nested under itself
+        or under one of its own sub-tags."""
+        with self.transaction():
+            tag = self._tag_by_id(tag_id)
+            if parent_id is not None:
+                parent = self._tag_by_id(parent_id)
+                seen: set[int] = set()
+                current: Tag | None = parent
+                while current is not None and current.id not in seen:
+                    if current.id == tag_id:
+                        raise InvalidInputError(
+                            f"'{tag.name}' cannot be nested under '{parent.name}': "
+                            "a tag cannot be nested under itself or one of its own sub-tags."
+                        )
+                    seen.add(current.id)
+                    current = None if current.parent_id is None else self._tag_by_id(current.parent_id)
+            self._conn.execute("UPDATE tags SET parent_id = ? WHERE id = ?", (parent_id, tag_id))
+            return replace(tag, parent_id=parent_id)
+
+    @_guarded
+    def delete_tag(self, tag_id: int) -> TagSnapshot:
+        """Delete a tag: it leaves every annotation that carried it, and its sub-tags become top-level.
+        Returns what :meth:`restore_tag` needs to undo it."""
+        with self.transaction():
+            tag = self._tag_by_id(tag_id)
+            annotation_ids = self._tag_annotation_ids(tag_id)
+            children = [
+                int(c)
+                for (c,) in self._conn.execute(
+                    "SELECT id FROM tags WHERE parent_id = ? ORDER BY id", (tag_id,)
+                ).fetchall()
+            ]
+            self._conn.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
+            return TagSnapshot(tag=tag, annotation_ids=tuple(annotation_ids), child_ids=tuple(children))
+
+    def _reinsert_tag(self, tag: Tag) -> Tag:
+        """Insert a deleted tag again, with its id when that is still free. Inside a transaction."""
+        existing = self._find_tag(tag.name)
+        if existing is not None:
+            raise InvalidInputError(
+                f"The tag '{tag.name}' cannot be put back: a tag called '{existing.name}' exists now."
+            )
+        parent_id = tag.parent_id
+        if parent_id is not None and self._scalar("SELECT 1 FROM tags WHERE id = ?", (parent_id,)) is None:
+            parent_id = None
+        id_free = self._scalar("SELECT 1 FROM tags WHERE id = ?", (tag.id,)) is None
+        table = self._db.table("tags")
+        row: dict[str, Any] = {"name": tag.name, "colour": tag.colour, "parent_id": parent_id}
+        if id_free:
+            row["id"] = tag.id
+        table.insert(row)
+        new_id = tag.id if id_free else int(table.last_rowid or 0)
+        return Tag(id=new_id, name=tag.name, colour=tag.colour, parent_id=parent_id)
+
+    def _link_existing(self, tag_id: int, annotation_ids: Iterable[str]) -> None:
+        self._conn.executemany(
+            """
+            INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id)
+            SELECT id, ? FROM annotations WHERE id = ?
+            """,
+            [(tag_id, a) for a in annotation_ids],
+        )
+
+    @_guarded
+    def restore_tag(self, snapshot: TagSnapshot) -> Tag:
+        """Undo :meth:`delete_tag`: the tag comes back (with its id if it is still free), on the annotations
+        that still exist, with its sub-tags nested under it again. Returns the tag as restored."""
+        with self.transaction():
+            tag = self._reinsert_tag(snapshot.tag)
+            self._link_existing(tag.id, snapshot.annotation_ids)
+            self._conn.executemany(
+                "UPDATE tags SET parent_id = ? WHERE id = ? AND id != ?",
+                [(tag.id, child, tag.id) for child in snapshot.child_ids],
+            )
+            return tag
+
+    @_guarded
+    def merge_tags(self, source_id: int, target_id: int) -> TagMerge:
+        """Merge the tag ``source_id`` into ``target_id``: every annotation that carried the source now
+        carries the target, the source's sub-tags move under the target, and the source is deleted.
+        Returns what :meth:`unmerge_tags` needs to undo it exactly."""
+        if source_id == target_id:
+            raise InvalidInputError("A tag cannot be merged into itself.")
+        with self.transaction():
+            source = self._tag_by_id(source_id)
+            target = self._tag_by_id(target_id)
+            source_annotations = self._tag_annotation_ids(source_id)
+            had_target = set(self._tag_annotation_ids(target_id))
+            added = [a for a in source_annotations if a not in had_target]
+            reparented: list[tuple[int, int | None]] = []
+            for (child,) in self._conn.execute(
+                "SELECT id FROM tags WHERE parent_id = ? AND id != ? ORDER BY id", (source_id, target_id)
+            ).fetchall():
+                reparented.append((int(child), source_id))
+                self._conn.execute("UPDATE tags SET parent_id = ? WHERE id = ?", (target_id, int(child)))
+            if target.parent_id == source_id:
+                reparented.append((target_id, source_id))
+                self._conn.execute("UPDATE tags SET parent_id = ? WHERE id = ?", (source.parent_id, target_id))
+            self._conn.executemany(
+                "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", [(a, target_id) for a in added]
+            )
+            self._conn.execute("DELETE FROM tags WHERE id = ?", (source_id,))
+            return TagMerge(
+                source=source,
+                target=target,
+                source_annotation_ids=tuple(source_annotations),
+                added_annotation_ids=tuple(added),
+                reparented=tuple(reparented),
+            )
+
+    @_guarded
+    def unmerge_tags(self, merge: TagMerge) -> Tag:
+        """Undo :meth:`merge_tags`: the source tag comes back on the annotations that carried it, the
+        target leaves those that did not carry it before, and the sub-tags return to their parents.
+        Returns the source tag as restored (its id changes only if another tag took it meanwhile)."""
+        with self.transaction():
+            source = self._reinsert_tag(merge.source)
+            self._conn.executemany(
+                "DELETE FROM annotation_tags WHERE tag_id = ? AND annotation_id = ?",
+                [(merge.target.id, a) for a in merge.added_annotation_ids],
+            )
+            self._link_existing(source.id, merge.source_annotation_ids)
+            for tag_id, old_parent in merge.reparented:
+                parent = source.id if old_parent == merge.source.id else old_parent
+                self._conn.execute("UPDATE tags SET parent_id = ? WHERE id = ?", (parent, tag_id))
+            return source
+
+    # -- annotations: exact restores (undo), bulk changes, placing -----------------------------------------
+
+    @_guarded
+    def get_annotations(self, annotation_ids: Sequence[str]) -> list[Annotation]:
+        """The annotations with these ids, in the order given; ids that do not exist are left out."""
+        found: dict[str, Annotation] = {}
+        ids = list(dict.fromkeys(annotation_ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for annotation in self._select_annotations(f"a.id IN ({marks})", chunk):
+                found[annotation.id] = annotation
+        return [found[a] for a in ids if a in found]
+
+    def _write_annotation(self, annotation: Annotation) -> None:
+        """Insert or overwrite an annotation row exactly as given (id, times, author, tags…). Its status
+        becomes ``needs_review`` if its quote is no longer at its offsets. Inside a transaction."""
+        a = annotation
+        for value in (a.start, a.end):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+        if not 0 <= a.start < a.end:
+            raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+        doc = self.get_document(a.document_id)
+        status = a.status if doc.text[a.start : a.end] == a.quote else "needs_review"
+        values = {
+            "document_id": a.document_id,
+            "start": a.start,
+            "end": a.end,
+            "quote": a.quote,
+            "prefix": a.prefix,
+            "suffix": a.suffix,
+            "note": a.note.replace("\x00", ""),
+            "author": a.author,
+            "created": a.created,
+            "modified": a.modified,
+            "status": status,
+        }
+        if self._scalar("SELECT 1 FROM annotations WHERE id = ?", (a.id,)) is None:
+            self._db.table("annotations").insert({"id": a.id, **values})
+        else:
+            assignments = ", ".join(f'"{column}" = ?' for column in values)
+            self._conn.execute(f"UPDATE annotations SET {assignments} WHERE id = ?", (*values.values(), a.id))
+        self._set_tags(a.id, a.tags)
+
+    @_guarded
+    def restore_annotation(self, annotation: Annotation) -> Annotation:
+        """Put an annotation back exactly as it was (same id, times, author, note and tags), whether it was
+        deleted or changed since. Tags deleted meanwhile are created again by name. If its quote is no
+        longer at its offsets (the text changed), it comes back as ``needs_review``."""
+        with self.transaction():
+            self._write_annotation(annotation)
+            return self._load_annotation(annotation.id)
+
+    @_guarded
+    def restore_annotations(self, annotations: Sequence[Annotation]) -> list[Annotation]:
+        """:meth:`restore_annotation` for several, in one transaction."""
+        with self.transaction():
+            for annotation in annotations:
+                self._write_annotation(annotation)
+            return self.get_annotations([a.id for a in annotations])
+
+    @_guarded
+    def delete_annotations(self, annotation_ids: Sequence[str]) -> list[Annotation]:
+        """Delete these annotations in one transaction; return them as they were (ids that do not exist
+        are skipped), for :meth:`restore_annotations`."""
+        with self.transaction():
+            deleted = self.get_annotations(annotation_ids)
+            self._conn.executemany("DELETE FROM annotations WHERE id = ?", [(a.id,) for a in deleted])
+            return deleted
+
+    @_guarded
+    def retag_annotations(
+        self, annotation_ids: Sequence[str], *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> list[Annotation]:
+        """Add the tags ``add`` to and take the tags ``remove`` off every annotation listed (names matched
+        ignoring case; new tags are created), in one transaction. Annotations whose tags change get a new
+        ``modified`` time. Returns the annotations after the change."""
+        if isinstance(add, str) or isinstance(remove, str):
+            raise InvalidInputError("Tags must be given as a list of names, not as one string.")
+        removed = {_clean_tag_name(name).casefold() for name in remove}
+        with self.transaction():
+            now = utc_now()
+            for annotation in self.get_annotations(annotation_ids):
+                names = [t for t in annotation.tags if t.casefold() not in removed]
+                present = {t.casefold() for t in names}
+                for name in add:
+                    clean = _clean_tag_name(name)
+                    if clean and clean.casefold() not in present:
+                        names.append(clean)
+                        present.add(clean.casefold())
+                if {t.casefold() for t in names} != {t.casefold() for t in annotation.tags}:
+                    self._set_tags(annotation.id, names)
+                    self._conn.execute("UPDATE annotations SET modified = ? WHERE id = ?", (now, annotation.id))
+            return self.get_annotations(annotation_ids)
+
+    @_guarded
+    def place_annotation(self, annotation_id: str, start: int, end: int) -> Annotation:
+        """Anchor an annotation to ``text[start:end]`` of its document's current text (the user placed it):
+        quote, context and offsets are taken from the text, the status becomes ``ok``, the note and tags
+        stay."""
+        for value in (start, end):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+        with self.transaction():
+            current = self._load_annotation(annotation_id)
+            doc = self.get_document(current.document_id)
+            text = doc.text
+            if not 0 <= start < end <= len(text):
+                raise InvalidInputError(
+                    f"{start}–{end} is not a passage of '{doc.title}': the start must be at least 0, "
+                    f"the end after the start, and neither beyond the text's {len(text)} characters."
+                )
+            self._conn.execute(
+                """
+                UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ?, status = 'ok',
+                    modified = ?
+                WHERE id = ?
+                """,
+                (
+                    start,
+                    end,
+                    text[start:end],
+                    text[max(0, start - PREFIX_CHARS) : start],
+                    text[end : end + PREFIX_CHARS],
+                    utc_now(),
+                    annotation_id,
+                ),
+            )
+            return self._load_annotation(annotation_id)
+
+    # -- annotations: filtered, sorted, paged (the annotation panel loads rows as they are scrolled to) ----
+
+    #: Sort keys of :meth:`query_annotations` → SQL over ``a`` (annotations) and ``d`` (documents).
+    ANNOTATION_SORTS: tuple[str, ...] = ("document", "quote", "note", "tags", "author", "created", "modified", "status")
+
+    #: The tags of each annotation as one sort key (joined only when sorting by tags).
+    _TAG_KEY_JOIN = (
+        "LEFT JOIN (SELECT annotation_id, group_concat(name, ';') AS tag_key FROM ("
+        "SELECT at.annotation_id AS annotation_id, t.name AS name FROM annotation_tags at "
+        "JOIN tags t ON t.id = at.tag_id ORDER BY at.annotation_id, t.name COLLATE NOCASE) "
+        "GROUP BY annotation_id) tk ON tk.annotation_id = a.id"
+    )
+
+    def _annotation_sort_terms(self, sort: str) -> list[str]:
+        terms = {
+            "document": ["(d.date IS NULL OR d.date = '')", "d.date", "d.title COLLATE NOCASE", "d.id", "a.start"],
+            "quote": ["a.quote COLLATE NOCASE"],
+            "note": ["a.note COLLATE NOCASE"],
+            "tags": ["tk.tag_key IS NULL", "tk.tag_key COLLATE NOCASE"],
+            "author": ["a.author COLLATE NOCASE"],
+            "created": ["a.created"],
+            "modified": ["a.modified"],
+            "status": ["a.status"],
+        }
+        if sort not in terms:
+            raise InvalidInputError(f"Cannot sort annotations by '{sort}'; use one of: {', '.join(terms)}.")
+        return terms[sort]
+
+    @staticmethod
+    def _casefold_sql(value: object) -> str | None:
+        return value.casefold() if isinstance(value, str) else None
+
+    def _annotation_filter_sql(self, flt: AnnotationFilter | None) -> tuple[str, list[Any]]:
+        if flt is None:
+            return "1", []
+        clauses: list[str] = []
+        params: list[Any] = []
+        if flt.document_ids is not None:
+            ids = [int(i) for i in flt.document_ids]
+            clauses.append(f"a.document_id IN ({', '.join('?' * len(ids))})" if ids else "0")
+            params.extend(ids)
+        if flt.tag_ids is not None:
+            ids = [int(i) for i in flt.tag_ids]
+            clauses.append(
+                f"a.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({', '.join('?' * len(ids))}))"
+                if ids
+                else "0"
+            )
+            params.extend(ids)
+        if flt.untagged:
+            clauses.append("NOT EXISTS (SELECT 1 FROM annotation_tags x WHERE x.annotation_id = a.id)")
+        if flt.status is not None:
+            clauses.append("a.status = ?")
+            params.append(flt.status)
+        needle = " ".join(flt.text.split())
+        if needle:
+            if needle.isascii():
+                # LIKE ignores the case of ASCII letters, in C: fast on a large library
+                pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                compare = "{} LIKE ? ESCAPE '\\'"
+                value: str = pattern
+            else:
+                self._conn.create_function("summit_casefold", 1, self._casefold_sql, deterministic=True)
+                compare = "instr(summit_casefold({}), ?) > 0"
+                value = needle.casefold()
+            clauses.append(
+                "("
+                + " OR ".join(
+                    [
+                        compare.format("a.quote"),
+                        compare.format("a.note"),
+                        "a.id IN (SELECT at.annotation_id FROM annotation_tags at JOIN tags t ON t.id = at.tag_id "
+                        f"WHERE {compare.format('t.name')})",
+                    ]
+                )
+                + ")"
+            )
+            params.extend([value, value, value])
+        return (" AND ".join(clauses) or "1"), params
+
+    @_guarded
+    def query_annotations(
+        self,
+        flt: AnnotationFilter | None = None,
+        *,
+        sort: str = "document",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Annotation]:
+        """One page of the annotations matching ``flt``, sorted by ``sort`` (one of
+        :data:`ANNOTATION_SORTS`; ties in reading order, then by creation time and id)."""
+        where, params = self._annotation_filter_sql(flt)
+        direction = " DESC" if descending else ""
+        order = ", ".join(
+            f"{term}{direction}" for term in [*self._annotation_sort_terms(sort), "a.created", "a.id"]
+        )
+        page = f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}" if limit is not None else ""
+        join = self._TAG_KEY_JOIN if sort == "tags" else ""
+        # sort the ids only (a small sorter, fast on 100,000 rows), then read the page's rows
+        ids = [
+            str(r[0])
+            for r in self._conn.execute(
+                f"""
+                SELECT a.id FROM annotations a JOIN documents d ON d.id = a.document_id {join}
+                WHERE {where}
+                ORDER BY {order}{page}
+                """,
+                tuple(params),
+            ).fetchall()
+        ]
+        rows: dict[str, sqlite3.Row] = {}
+        tags: dict[str, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(f"SELECT {self._ANNOTATION_COLUMNS} FROM annotations a WHERE a.id IN ({marks})", chunk):
+                rows[row["id"]] = row
+            for annotation_id, tag_name in self._conn.execute(
+                f"""
+                SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id
+                WHERE at.annotation_id IN ({marks})
+                """,
+                chunk,
+            ):
+                tags.setdefault(annotation_id, []).append(tag_name)
+        return [self._annotation(rows[i], tags.get(i, ())) for i in ids if i in rows]
+
+    @_guarded
+    def count_matching_annotations(self, flt: AnnotationFilter | None = None) -> int:
+        """How many annotations :meth:`query_annotations` would list with ``flt``."""
+        where, params = self._annotation_filter_sql(flt)
+        return int(self._scalar(f"SELECT count(*) FROM annotations a WHERE {where}", params))
+
+    # ======================================================================================================
+    # Anchoring that survives change: annotations that could not be re-anchored after their text changed
+    # (see replace_document_text; the user places them with place_annotation or deletes them).
+
+    @_guarded
+    def list_needs_review(self, document_id: int | None = None) -> list[Annotation]:
+        """Annotations with status ``needs_review`` (of one document, or all), in reading order. Their quote,
+        prefix and suffix are the old ones; their offsets only say roughly where the passage was."""
+        where, params = "a.status = 'needs_review'", []
+        if document_id is not None:
+            where, params = where + " AND a.document_id = ?", [document_id]
+        return self._select_annotations(where, params)
+
+    # ======================================================================================================
+    # Bulk writes for merging a colleague's annotations (summit_reader.core.merge; the "benchmarks" issue):
+    # one transaction, tags resolved once, executemany for the rows.
+
+    @_guarded
+    def annotation_modified_times(self, annotation_ids: Sequence[str]) -> dict[str, str]:
+        """``modified`` of each annotation among ``annotation_ids`` that exists (id → time)."""
+        found: dict[str, str] = {}
+        ids = list(dict.fromkeys(annotation_ids))
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            marks = ", ".join("?" * len(chunk))
+            for annotation_id, modified in self._conn.execute(
+                f"SELECT id, modified FROM annotations WHERE id IN ({marks})", chunk
+            ):
+                found[str(annotation_id)] = str(modified)
+        return found
+
+    def _tag_ids_for(self, annotations: Sequence[Annotation]) -> dict[str, int]:
+        """Tag id of every tag name the annotations carry (casefolded name → id), creating missing tags."""
+        names: dict[str, str] = {}
+        for a in annotations:
+            for name in a.tags:
+                clean = _clean_tag_name(name)
+                if clean:
+                    names.setdefault(clean.casefold(), clean)
+        return {tag.name.casefold(): tag.id for tag in self._resolve_tags(names.values())}
+
+    @staticmethod
+    def _tag_rows(annotations: Sequence[Annotation], tag_ids: dict[str, int]) -> list[tuple[str, int]]:
+        rows: list[tuple[str, int]] = []
+        for a in annotations:
+            seen: set[int] = set()
+            for name in a.tags:
+                tag_id = tag_ids.get(_clean_tag_name(name).casefold())
+                if tag_id is not None and tag_id not in seen:
+                    seen.add(tag_id)
+                    rows.append((a.id, tag_id))
+        return rows
+
+    def _checked_rows(self, annotations: Sequence[Annotation]) -> list[tuple[Any, ...]]:
+        """Annotation rows for INSERT (id first), validated; status ``needs_review`` when the quote is not
+        at its offsets in the document's text (each text read once)."""
+        texts: dict[int, str] = {}
+        rows: list[tuple[Any, ...]] = []
+        for a in annotations:
+            for value in (a.start, a.end):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+            if not 0 <= a.start < a.end:
+                raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+            text = texts.get(a.document_id)
+            if text is None:
+                text = texts[a.document_id] = self.get_document(a.document_id).text
+            status = a.status if text[a.start : a.end] == a.quote else "needs_review"
+            rows.append(
+                (a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.note.replace("\x00", ""),
+                 a.author, a.created, a.modified, status)
+            )
+        return rows
+
+    @_guarded
+    def insert_annotations(self, annotations: Sequence[Annotation]) -> int:
+        """Insert new annotations exactly as given (ids, times, author, note, tags, status) in one
+        transaction; tags are matched by name ignoring case and created when missing. An annotation whose
+        quote is not at its offsets is stored as ``needs_review``. An id that exists already is refused
+        (:class:`StoreError`) and nothing is written. Returns the number inserted."""
+        if not annotations:
+            return 0
+        with self.transaction():
+            rows = self._checked_rows(annotations)
+            tag_ids = self._tag_ids_for(annotations)
+            self._conn.executemany(
+                'INSERT INTO annotations (id, document_id, start, "end", quote, prefix, suffix, note, author, '
+                "created, modified, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._conn.executemany(
+                "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", self._tag_rows(annotations, tag_ids)
+            )
+        return len(rows)
+
+    @_guarded
+    def update_annotation_contents(self, annotations: Sequence[Annotation]) -> int:
+        """Overwrite the note, tags, status and ``modified`` time of existing annotations with those given
+        (offsets, quote and context stay), in one transaction. Returns the number updated."""
+        if not annotations:
+            return 0
+        with self.transaction():
+            tag_ids = self._tag_ids_for(annotations)
+            cursor = self._conn.executemany(
+                "UPDATE annotations SET note = ?, status = ?, modified = ? WHERE id = ?",
+                [(a.note.replace("\x00", ""), a.status, a.modified, a.id) for a in annotations],
+            )
+            changed = int(cursor.rowcount)
+            self._conn.executemany("DELETE FROM annotation_tags WHERE annotation_id = ?", [(a.id,) for a in annotations])
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) SELECT id, ? FROM annotations WHERE id = ?",
+                [(tag_id, a_id) for a_id, tag_id in self._tag_rows(annotations, tag_ids)],
+            )
+        return changed
+
+    @_guarded
+    def annotation_export_rows(
+        self, document_id: int | None = None
+    ) -> tuple[list[tuple[Any, ...]], dict[str, tuple[str, ...]]]:
+        """Every annotation (or one document's) in reading order as plain tuples, for a CSV export of a
+        whole library without building :class:`Annotation` objects: rows of (id, document_id, start, end,
+        quote, note, author, created, modified, status), and the tags of each annotation that has any (id →
+        names, sorted as :meth:`list_annotations` sorts them)."""
+        where, params = ("a.document_id = ?", (document_id,)) if document_id is not None else ("1", ())
+        rows = self._conn.execute(
+            f"""
+            SELECT a.id, a.document_id, a.start, a."end", a.quote, a.note, a.author, a.created, a.modified, a.status
+            FROM annotations a JOIN documents d ON d.id = a.document_id
+            WHERE {where}
+            ORDER BY {self._DOC_ORDER}, a.start, a.created, a.id
+            """,
+            params,
+        ).fetchall()
+        names: dict[str, list[str]] = {}
+        tag_sql = (
+            "SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id"
+            if document_id is None
+            else "SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id "
+            f"JOIN annotations a ON a.id = at.annotation_id WHERE {where}"
+        )
+        for annotation_id, tag_name in self._conn.execute(tag_sql, params):
+            names.setdefault(annotation_id, []).append(tag_name)
+        tags = {
+            a: tuple(n) if len(n) == 1 else tuple(sorted(n, key=_tag_sort_key)) for a, n in names.items()
+        }
+        return rows, tags

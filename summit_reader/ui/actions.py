@@ -43,7 +43,13 @@ class Actions:
     def __init__(self, parent: QWidget) -> None:
         a = _action
         # File
-        self.import_ = a(parent, "&Import…", "Import .txt or .md files into the library", ["Ctrl+I"])
+        self.import_ = a(parent, "&Import…", "Import documents: text, Markdown, HTML, PDF or Word (.docx) files", ["Ctrl+I"])
+        self.get_corpus = a(parent, "&Get the AI summit texts…", "Download the official AI-summit texts from their publishers (asks the internet)")
+        self.restore_backup = a(parent, "Restore from &backup…", "Replace the library with one of its backups (the current one is kept)")
+        # Edit and Document (summit_reader.ui.document_commands connects them)
+        self.paste_document = a(parent, "&Paste as new document…", "Make a new document of the text on the clipboard", ["Ctrl+Shift+V"])
+        self.edit_details = a(parent, "&Edit details…", "Change the title, date, place, kind or source address of the document")
+        self.delete_document = a(parent, "&Delete…", "Delete the document (and its annotations) from the library")
         self.open_demo = a(parent, "Open the &demo set", "Open the demo library: three illustrative texts (not official texts)", ["Ctrl+Shift+D"])
         self.open_library = a(parent, "&Open library…", "Open another library file", [Key.Open])
         self.new_library = a(parent, "&New library…", "Start a new, empty library file", ["Ctrl+Shift+N"])
@@ -74,3 +80,15 @@ class Actions:
         self.prev_document = a(parent, "P&revious document in pane", "Show the previous document (date order) in the active pane", ["Ctrl+PgUp"])
         # Help
         self.shortcuts = a(parent, "&Keyboard shortcuts", "List the keyboard shortcuts", ["F1"])
+        # Classroom and accessibility (summit_reader.ui.classroom connects them)
+        self.present = a(parent, "&Present", "Presentation mode: full screen, large type, the panes and the graph (Esc leaves)", ["F5"], checkable=True)
+        self.themes = {
+            "system": a(parent, "&System (follow the computer)", "Follow the computer's light, dark or high-contrast setting", checkable=True),
+            "light": a(parent, "&Light", "Light theme", checkable=True),
+            "dark": a(parent, "&Dark", "Dark theme", checkable=True),
+            "high-contrast": a(parent, "&High contrast", "High-contrast theme: white on black, yellow selection", checkable=True),
+        }
+        self.describe_word = a(parent, "Describe &word at cursor", "Say in words which category the word at the cursor is highlighted for", ["Ctrl+Shift+W"])
+        self.describe_graph = a(parent, "Describe the &graph", "Say in words how the language changes from the first to the last document", ["Ctrl+Shift+G"])
+        self.export_graph_slides = a(parent, "&Graph for slides (PNG 2×)…", "Save the graph as a PNG at twice the screen resolution")
+        self.export_pane_slides = a(parent, "&Pane view for slides (PNG 2×)…", "Save the visible text of the active pane as a PNG at twice the screen resolution")

@@ -62,8 +62,10 @@ class AnalysisService(QObject):
         for doc_id in list(self._analyses):
             if known.get(doc_id) != self._analyses[doc_id].text_hash:
                 del self._analyses[doc_id]
-        for doc_id in list(self._texts):
-            if doc_id not in known:
+        details = {s.id: (s.text_hash, s.title, s.date, s.place, s.kind, s.source_url) for s in self.summaries}
+        for doc_id, doc in list(self._texts.items()):
+            # deleted, its text replaced, or its details edited (Document → Edit details…)
+            if details.get(doc_id) != (doc.text_hash, doc.title, doc.date, doc.place, doc.kind, doc.source_url):
                 del self._texts[doc_id]
         self.documentsChanged.emit()
 

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from summit_reader import __version__
 from summit_reader.core.errors import SummitReaderError
 from summit_reader.core.store import Library
 
-LIBRARY_FILTER = "Summit Reader library (*.sqlite3 *.sqlite *.db);;All files (*)"
+if TYPE_CHECKING:
+    from summit_reader.ui.dialogs.library_error_dialog import LIBRARY_FILTER, ask_after_open_failure
+
+__all__ = ["LIBRARY_FILTER", "ask_after_open_failure", "open_library_interactively", "run"]
+
+
+def __getattr__(name: str) -> object:
+    """``LIBRARY_FILTER`` and ``ask_after_open_failure`` come from the library error dialog, which is imported
+    only when it is needed (it is not needed to start the window)."""
+    if name in ("LIBRARY_FILTER", "ask_after_open_failure"):
+        from summit_reader.ui.dialogs import library_error_dialog
+
+        return getattr(library_error_dialog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _application(argv: list[str] | None) -> QApplication:
@@ -30,40 +44,9 @@ def _application(argv: list[str] | None) -> QApplication:
     return app
 
 
-def ask_after_open_failure(path: Path, message: str, parent: QWidget | None = None) -> Path | None:
-    """Tell the user why ``path`` could not be opened and let them pick another library file or a new one.
-    Returns the path to try next, or None to quit. The file that failed is never touched."""
-    while True:
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("Summit Reader")
-        box.setText(f"The library '{path}' cannot be opened.")
-        box.setInformativeText(f"{message}\n\nThe file was left as it is.")
-        open_other = box.addButton("Open another library file…", QMessageBox.ButtonRole.AcceptRole)
-        new = box.addButton("Start a new library…", QMessageBox.ButtonRole.ActionRole)
-        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(open_other)
-        box.setEscapeButton(quit_button)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is open_other:
-            name, _ = QFileDialog.getOpenFileName(parent, "Open library", str(path.parent), LIBRARY_FILTER)
-        elif clicked is new:
-            name, _ = QFileDialog.getSaveFileName(parent, "New library", str(path.parent / "new-library.sqlite3"), LIBRARY_FILTER)
-            if name and Path(name).exists():
-                QMessageBox.warning(parent, "Summit Reader", f"'{name}' already exists; choose a new file name.")
-                continue
-        else:
-            return None
-        if not name:
-            continue
-        chosen = Path(name)
-        if chosen.resolve() == path.resolve():
-            continue  # never the damaged file again
-        return chosen
-
-
 def open_library_interactively(db_path: Path, *, demo: bool = False) -> Library | None:
+    """Open the library at ``db_path`` (or the demo library); when it cannot be opened, say why and let the
+    user open another, start a new one or restore a backup (LibraryErrorDialog). None: the user quit."""
     path = Path(db_path)
     while True:
         try:
@@ -77,6 +60,8 @@ def open_library_interactively(db_path: Path, *, demo: bool = False) -> Library 
                 QMessageBox.critical(None, "Summit Reader", f"The demo set cannot be opened.\n\n{exc}")
                 demo = False
                 continue
+            from summit_reader.ui.dialogs.library_error_dialog import ask_after_open_failure
+
             chosen = ask_after_open_failure(path, str(exc))
             if chosen is None:
                 return None

@@ -79,12 +79,15 @@ def blend(base: QColor, colour: QColor, amount: float) -> QColor:
     )
 
 
-def readable_tint(base: QColor, text: QColor, colour: QColor, wanted: float) -> QColor:
-    """The strongest tint up to ``wanted`` on which ``text`` keeps a contrast of MIN_TEXT_CONTRAST."""
+def readable_tint(
+    base: QColor, text: QColor, colour: QColor, wanted: float, min_contrast: float = MIN_TEXT_CONTRAST
+) -> QColor:
+    """The strongest tint up to ``wanted`` on which ``text`` keeps a contrast of ``min_contrast``
+    (MIN_TEXT_CONTRAST, WCAG AA, unless a theme asks for more)."""
     amount = wanted
     while amount > 0.05:
         tint = blend(base, colour, amount)
-        if contrast_ratio(tint, text) >= MIN_TEXT_CONTRAST:
+        if contrast_ratio(tint, text) >= min_contrast:
             return tint
         amount -= 0.03
     return blend(base, colour, 0.05)
@@ -115,8 +118,9 @@ class CategoryStyle:
 class HighlightPalette:
     """Styles for one lexicon on one Qt palette. Char formats are cached (one object per look)."""
 
-    def __init__(self, lexicon: Lexicon, palette: QPalette) -> None:
+    def __init__(self, lexicon: Lexicon, palette: QPalette, *, min_contrast: float = MIN_TEXT_CONTRAST) -> None:
         self.lexicon = lexicon
+        self.min_contrast = min_contrast  # of the text on every highlight background (themes/high contrast)
         self.dark = is_dark(palette)
         self.base = palette.color(QPalette.ColorRole.Base)
         self.text = palette.color(QPalette.ColorRole.Text)
@@ -172,7 +176,7 @@ class HighlightPalette:
             wanted = 0.14 + 0.5 * self.strength(category, rank)
         else:
             wanted = 0.42 if not self.dark else 0.5
-        return readable_tint(self.base, self.text, style.colour, wanted)
+        return readable_tint(self.base, self.text, style.colour, wanted, self.min_contrast)
 
     def underline_for(self, category: str, rank: int | None) -> QTextCharFormat.UnderlineStyle:
         style = self._styles[category]

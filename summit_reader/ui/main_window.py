@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from summit_reader.core.analysis import Analyzer, Match
-from summit_reader.core.documents import new_document, read_text_file
-from summit_reader.core.errors import DuplicateDocumentError, SummitReaderError
+from summit_reader.core.errors import SummitReaderError
 from summit_reader.core.export import write_table_csv
 from summit_reader.core.lexicon import load_lexicon
 from summit_reader.core.settings import (
@@ -44,6 +43,9 @@ from summit_reader.core.settings import (
 from summit_reader.core.store import Library
 from summit_reader.ui.actions import Actions
 from summit_reader.ui.analysis_service import AnalysisService
+from summit_reader.ui.annotation_controller import AnnotationController
+from summit_reader.ui.classroom import install_classroom
+from summit_reader.ui.document_commands import DocumentCommands
 from summit_reader.ui.highlight_style import HighlightPalette
 from summit_reader.ui.widgets.find_bar import FindBar
 from summit_reader.ui.widgets.legend import Legend
@@ -56,7 +58,6 @@ if TYPE_CHECKING:
     from summit_reader.ui.widgets.term_graph import TermGraph
 
 ZOOM_STEP = 1.12
-IMPORT_FILTER = "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"
 LIBRARY_FILTER = "Summit Reader library (*.sqlite3 *.sqlite *.db);;All files (*)"
 
 
@@ -115,13 +116,22 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._connect_actions()
+        # import, paste, drag and drop, details, delete, the summit texts, backups (and their actions)
+        self.documents_ui = DocumentCommands(self)
+        # presentation mode, themes, screen-reader descriptions, export for slides (and their actions)
+        self.classroom = install_classroom(self)
+        # annotating: marks in the panes, the annotations panel, editor, tags, undo/redo, export, refresh
+        self.annotations = AnnotationController(self)
         self._stats_timer = QTimer(self)
         self._stats_timer.setSingleShot(True)
         self._stats_timer.setInterval(60)
         self._stats_timer.timeout.connect(self._refresh_stats)
 
         self._restore()
-        QTimer.singleShot(0, self._after_first_paint)
+        # The graph (pyqtgraph) and the analysis worker start once the window has painted (paintEvent), or
+        # on the first turn of the event loop when it is not shown.
+        self._painted = False
+        QTimer.singleShot(0, self._start_unless_painting)
 
     # ================================================================== building
 
@@ -201,13 +211,17 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action_import, self.action_open_demo])
+        file_menu.addActions([self.action_import, self.acts.get_corpus, self.action_open_demo])
         file_menu.addSeparator()
-        file_menu.addActions([self.action_open_library, self.action_new_library])
+        file_menu.addActions([self.action_open_library, self.action_new_library, self.acts.restore_backup])
         file_menu.addSeparator()
         file_menu.addActions([self.action_export_graph_data, self.action_export_graph_picture, self.action_export_table])
+        slides_menu = file_menu.addMenu("Export for s&lides")
+        slides_menu.addActions([self.acts.export_graph_slides, self.acts.export_pane_slides])
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addAction(self.acts.paste_document)
         view = bar.addMenu("&View")
         view.addActions([self.action_add_pane, self.action_remove_pane, self.action_swap_panes])
         view.addSeparator()
@@ -221,10 +235,16 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self.action_full_screen)
+        view.addAction(self.acts.present)
+        view.addMenu("T&heme").addActions(list(self.acts.themes.values()))
+        self.document_menu = bar.addMenu("&Document")
+        self.document_menu.addActions([self.acts.edit_details, self.acts.delete_document])
         go = bar.addMenu("&Go")
         go.addActions([self.action_find, self.action_next_occurrence, self.action_prev_occurrence, self.action_next_occurrence_all])
         go.addSeparator()
         go.addActions([self.action_next_pane, self.action_next_document, self.action_prev_document])
+        go.addSeparator()
+        go.addActions([self.acts.describe_word, self.acts.describe_graph])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_shortcuts)
 
@@ -357,6 +377,21 @@ class MainWindow(QMainWindow):
                 self._owned_library = None
         super().closeEvent(event)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)  # after this frame (panes included) is drawn
+
+    def _start_unless_painting(self, waited: int = 0) -> None:
+        if self._painted:
+            return
+        if self.isVisible() and waited < 2000:  # shown: its first paint is on its way
+            QTimer.singleShot(50, lambda: self._start_unless_painting(waited + 50))
+            return
+        self._painted = True
+        self._after_first_paint()
+
     def _after_first_paint(self) -> None:
         if self._closing:
             return
@@ -394,6 +429,8 @@ class MainWindow(QMainWindow):
         self.panes.append(pane)
         self.splitter.addWidget(pane)
         self.splitter.setSizes([1000] * len(self.panes))
+        if hasattr(self, "annotations"):  # (panes made before it are attached when it is created)
+            self.annotations.attach_pane(pane)
         if doc_id is not None:
             self.open_document(doc_id, pane)
         self._after_panes_changed()
@@ -703,7 +740,8 @@ class MainWindow(QMainWindow):
     # ==================================================================== graph
 
     def _schedule_graph(self) -> None:
-        QTimer.singleShot(0, self.ensure_graph)
+        if getattr(self, "_painted", False):  # (before the first paint, _after_first_paint builds it)
+            QTimer.singleShot(0, self.ensure_graph)
 
     def ensure_graph(self) -> TermGraph:
         """Create the graph (importing pyqtgraph) if it does not exist yet."""
@@ -786,37 +824,10 @@ class MainWindow(QMainWindow):
 
     # =================================================================== import
 
-    def import_files(self, paths: Sequence[Path] | None = None) -> list[int]:
-        """Import .txt/.md files; return the new document ids. Problems are listed in one message."""
-        if paths is None:
-            names, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()), IMPORT_FILTER)
-            paths = [Path(n) for n in names]
-        added: list[int] = []
-        errors: list[str] = []
-        for path in paths:
-            try:
-                imported = read_text_file(path)
-                doc = self.library.add_document(new_document(imported.text, imported.suggested_title, source_path=imported.path))
-            except DuplicateDocumentError as exc:
-                errors.append(f"{Path(path).name}: {exc}")
-                continue
-            except SummitReaderError as exc:
-                errors.append(str(exc))
-                continue
-            if doc.id is not None:
-                added.append(doc.id)
-        if added:
-            self.service.refresh()
-            for doc_id in added:
-                empty = next((p for p in self.panes if p.document is None), None)
-                if empty is None:
-                    break
-                self.open_document(doc_id, empty)
-            self.service.request(added)
-            self.show_status(f"Imported {len(added)} document{'s' if len(added) != 1 else ''}.", 6000)
-        if errors:
-            self.report_errors("Some files were not imported", errors)
-        return added
+    def import_files(self, paths: Sequence[Path] | None = None, *, ask: bool = True) -> list[int]:
+        """Import files (text, Markdown, HTML, PDF, DOCX); return the new document ids. With ``ask``, each
+        file's details are asked and a duplicate asks Skip / Import anyway. See DocumentCommands."""
+        return self.documents_ui.import_files(paths, ask=ask)
 
     def report_errors(self, title: str, messages: Sequence[str]) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join(messages), QMessageBox.StandardButton.Ok, self)
@@ -879,6 +890,7 @@ class MainWindow(QMainWindow):
         self._after_panes_changed()
         self._on_documents_changed()
         self.service.request_all()
+        self.annotations.set_library(library)
 
     # ================================================================== helpers
 
@@ -886,13 +898,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, msecs)
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for action in self.findChildren(QAction):
-            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
-            if keys and action.text():
-                rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText("<table cellspacing='6'>" + "".join(sorted(set(rows))) + "</table>")
-        box.exec()
+        """Help → Keyboard shortcuts: every action with its keys and menu path, searchable."""
+        from summit_reader.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self, self.classroom.shortcut_extras())
+        dialog.exec()

@@ -199,3 +199,30 @@ def test_no_subcommand_opens_the_window(monkeypatch: pytest.MonkeyPatch, db_path
 def test_python_dash_m_and_version() -> None:
     out = subprocess.run([sys.executable, "-m", "summit_reader", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"summit-reader, version {__version__}"
+
+
+def test_merge_counts_annotations_whose_document_is_missing(library: Path, tmp_path: Path) -> None:
+    run("--db", str(library), "annotate", "2", "--quote", "cooperation", "--note", "theirs", "--tag", "hedge")
+    exported = tmp_path / "theirs.csv"
+    run("--db", str(library), "export", "annotations", str(exported))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "empty.sqlite3"), "merge", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "0 added" in result.output and "1 not matched" in result.output
+    assert "is not in this library" in result.output  # the message (on stderr, mixed in by the runner)
+
+
+def test_merge_into_a_library_with_the_document(sample_files: dict[str, Path], tmp_path: Path) -> None:
+    theirs, ours = tmp_path / "theirs.sqlite3", tmp_path / "ours.sqlite3"
+    title, date, _text = SAMPLE_TEXTS["2024"]
+    for db in (theirs, ours):
+        run("--db", str(db), "import", str(sample_files["2024"]), "--title", title, "--date", date)
+    run("--db", str(theirs), "annotate", "1", "--quote", "cooperation", "--note", "theirs", "--tag", "hedge")
+    exported = tmp_path / "theirs.csv"
+    run("--db", str(theirs), "export", "annotations", str(exported))
+    assert "1 added, 0 updated, 0 unchanged, 0 not matched" in run("--db", str(ours), "merge", str(exported))
+    assert "theirs" in run("--db", str(ours), "annotations", "1")
+    assert "0 added, 0 updated, 1 unchanged" in run("--db", str(ours), "merge", str(exported))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,a,csv\r\n", encoding="utf-8")
+    out = run("--db", str(ours), "merge", str(bad), ok=False)
+    assert "not a Summit Reader annotation export" in out

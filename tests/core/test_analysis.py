@@ -193,3 +193,12 @@ def test_changed_lexicon_is_not_served_from_the_cache(tmp_path: Path) -> None:
         other = Analyzer(parse_lexicon("safety: [safe*]\nsecurity: [secur*]"))
         assert other.cached(library, doc) is None
         assert other.analyse_document(library, doc).counts() == {"safety": 1, "security": 1}
+
+
+def test_engine_version_names_the_installed_spacy() -> None:
+    from importlib import metadata
+
+    from summit_reader.core.analysis import RULES_VERSION, engine_version
+
+    major_minor = ".".join(metadata.version("spacy").split(".")[:2])
+    assert engine_version() == f"rules-{RULES_VERSION}/spacy-{major_minor}"

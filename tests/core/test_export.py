@@ -195,6 +195,7 @@ def test_csv_round_trip_gives_back_every_annotation(
             assert split_tags(row["tags"]) == list(a.tags)
             assert (row["author"], row["created"], row["modified"]) == (a.author, a.created, a.modified)
             assert row["status"] == "ok" and row["lexicon"] == LEXICON
+            assert row["document_sha256"] == stored.text_hash
         assert read_annotations_csv(out) == [
             dict(zip(ANNOTATION_COLUMNS, (restore_cell(c) for c in raw), strict=True)) for raw in rows[1:]
         ]
@@ -244,7 +245,8 @@ def test_rfc4180_crlf_and_quoting(lib: Library, tmp_path: Path) -> None:
     data = out.read_bytes()
     header = ",".join(ANNOTATION_COLUMNS).encode() + b"\r\n"
     assert data.startswith(header)
-    assert data.endswith(b",ok," + LEXICON.encode() + b"\r\n")
+    sha256 = lib.get_document(doc_id).text_hash
+    assert data.endswith(b",ok," + LEXICON.encode() + b"," + sha256.encode() + b"\r\n")
     assert b'"one, ""two""\nthree"' in data
     assert '"ünïcode, tag"'.encode() in data
     assert data.count(b"\r\n") == 2  # one per record; the newline inside the note stays inside quotes

@@ -85,3 +85,34 @@ def test_unreadable_lexicon_files(tmp_path: Path) -> None:
     p.write_bytes("sécurité: [sûr]".encode("latin-1"))
     with pytest.raises(LexiconError, match="not UTF-8"):
         load_lexicon(p)
+
+
+def test_default_lexicon_json_twin_is_current_and_gives_the_same_lexicon() -> None:
+    """The window reads the default lexicon from its JSON twin (no YAML parser at start-up). After editing
+    default.yml, run `python -m summit_reader.core.lexicon` to rewrite the twin."""
+    import hashlib
+    import json
+    from importlib import resources as res
+
+    from summit_reader.core.lexicon import (
+        DEFAULT_LEXICON,
+        PARSED_DEFAULT_LEXICON,
+        load_lexicon,
+        parse_lexicon,
+    )
+
+    folder = res.files("summit_reader.resources").joinpath("lexicons")
+    text = folder.joinpath(DEFAULT_LEXICON).read_text("utf-8")
+    twin = json.loads(folder.joinpath(PARSED_DEFAULT_LEXICON).read_text("utf-8"))
+    assert twin["yaml_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest(), (
+        "resources/lexicons/default.parsed.json is stale: run `python -m summit_reader.core.lexicon`"
+    )
+    assert load_lexicon() == parse_lexicon(text, name="summit-default", where="the default lexicon")
+
+
+def test_a_stale_json_twin_is_ignored(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from summit_reader.core import lexicon as lexicon_module
+
+    (tmp_path / "default.yml").write_text("# name: tiny\nsafety: [safe*]\n", encoding="utf-8")
+    (tmp_path / "default.parsed.json").write_text('{"yaml_sha256": "0", "data": {"risk": ["risk*"]}}', encoding="utf-8")
+    assert lexicon_module._default_parsed(tmp_path, "# name: tiny\nsafety: [safe*]\n") is None

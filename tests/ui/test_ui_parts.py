@@ -159,7 +159,7 @@ def test_empty_library_shows_welcome_then_import(make_window, qtbot, tmp_path: P
         bad.write_bytes(b"%PDF")
         reported: list[list[str]] = []
         monkeypatch.setattr(window, "report_errors", lambda title, messages: reported.append(list(messages)))
-        added = window.import_files([*files, bad, files[0]])
+        added = window.import_files([*files, bad, files[0]], ask=False)  # no details asked (see test_import_dialogs)
         assert len(added) == 3
         assert len(reported) == 1 and len(reported[0]) == 2
         assert "notes.pdf" in reported[0][0] and "already in the library" in reported[0][1]

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -50,6 +51,7 @@ from summit_reader.core.settings import DEFAULT_ZOOM
 from summit_reader.ui.find_query import find_all
 from summit_reader.ui.highlight_style import HighlightPalette
 from summit_reader.ui.textpos import TextOffsets
+from summit_reader.ui.widgets.sample_banner import SampleBanner
 
 DOC_ID_MIME = "application/x-summit-reader-document-id"
 #: A comfortable line length, in average characters.
@@ -108,7 +110,11 @@ class ReaderView(QPlainTextEdit):
         self.setCenterOnScroll(True)
         self.setAutoFillBackground(True)
         self.document().setDocumentMargin(18)
-        palette = self.palette()
+        self.refresh_palette()
+
+    def refresh_palette(self) -> None:
+        """The application's palette with this view's changes (again after a theme change)."""
+        palette = QPalette(QApplication.palette(self))
         # the selection (a clicked graph point, a find hit) must stay visible when the pane is not focused
         for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
             palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
@@ -226,6 +232,8 @@ class ReaderPane(QFrame):
         details_row.setContentsMargins(8, 0, 8, 2)
         details_row.addWidget(self.details)
         layout.addLayout(details_row)
+        self.sample_banner = SampleBanner(self)  # "illustrative sample, not an official text"
+        layout.addWidget(self.sample_banner)
         layout.addWidget(self.view, 1)
         self.set_number(number)
         self.set_font_size(DEFAULT_ZOOM)
@@ -302,6 +310,7 @@ class ReaderPane(QFrame):
         self.set_analysis(analysis)
         self.view.moveCursor(QTextCursor.MoveOperation.Start)
         self._update_details()
+        self.sample_banner.update_for(document)
         if self._find_query:
             self.find(self._find_query)
 

@@ -49,6 +49,8 @@ class TermGraph(QWidget):
         self._table: StatsTable | None = None
         self._hidden: set[str] = set()
         self._mode = "rate"
+        self._scale = 1.0  # fonts, lines and markers (presentation mode draws larger)
+        self._emphasis: str | None = None  # a category drawn heavier, the others faded (presentation)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.setAccessibleName("Evolution graph")
 
@@ -99,7 +101,7 @@ class TermGraph(QWidget):
     def _style_plots(self) -> None:
         base, text = self._palette.base, self._palette.text
         font = QFont(self.font())
-        font.setPointSizeF(max(9.0, font.pointSizeF()))
+        font.setPointSizeF(max(9.0, font.pointSizeF()) * self._scale)
         for view in (self.lines_view, self.scales_view):
             view.setBackground(base)
         for plot in (self.plot, *self.scale_plots.values()):
@@ -110,16 +112,31 @@ class TermGraph(QWidget):
             plot.getAxis("left").setStyle(maxTickLevel=0)
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(text))
+                axis.setPen(pg.mkPen(text, width=self._scale))
                 axis.setTextPen(pg.mkPen(text))
                 axis.setTickFont(font)
+                axis.setStyle(tickTextOffset=round(3 * self._scale))
         self.plot_legend.setLabelTextColor(text)
+        self.plot_legend.setLabelTextSize(f"{9 * self._scale:g}pt")
         self._label_font = QFont(font)
         self._label_font.setPointSizeF(max(8.0, font.pointSizeF() * 0.9))
 
     def set_highlight_palette(self, palette: HighlightPalette) -> None:
         self._palette = palette
         self._style_plots()
+        self._redraw()
+
+    def set_scale(self, scale: float, legend_columns: int = 2) -> None:
+        """Draw fonts, lines and markers ``scale`` times their normal size, the legend in
+        ``legend_columns`` columns (presentation mode: larger, and the legend in one row)."""
+        self._scale = max(0.5, scale)
+        self.plot_legend.setColumnCount(max(1, legend_columns))
+        self._style_plots()
+        self._redraw()
+
+    def set_emphasis(self, category: str | None) -> None:
+        """Draw ``category``'s line heavier and fade the others (None: all alike)."""
+        self._emphasis = category
         self._redraw()
 
     # ---------------------------------------------------------------------- data
@@ -180,28 +197,35 @@ class TermGraph(QWidget):
         labels = self._labels()
         xs = list(range(len(table.rows)))
         per = 1000 if self._mode == "rate" else None
+        k = self._scale
         for cat in table.categories:
             if cat in self._hidden:
                 continue
             style = self._palette.style(cat)
             ys = [float(row.value(cat, per)) for row in table.rows]
+            heavy = 1.6 if self._emphasis == cat else 1.0
             curve = plot.plot(
                 xs,
                 ys,
-                pen=pg.mkPen(style.colour, width=2.5, style=style.pen_style),
+                pen=pg.mkPen(style.colour, width=2.5 * k * heavy, style=style.pen_style),
                 symbol=style.symbol,
-                symbolSize=12,
+                symbolSize=12 * (1 + (k - 1) * 0.6),
                 symbolBrush=pg.mkBrush(style.colour),
-                symbolPen=pg.mkPen(self._palette.text, width=1),
+                symbolPen=pg.mkPen(self._palette.text, width=k),
                 name=cat,
             )
+            if self._emphasis is not None and self._emphasis != cat:
+                curve.setOpacity(0.6 if self._palette.min_contrast > 4.5 else 0.4)  # less faded in high contrast
+            elif self._emphasis == cat:  # outlined in the text colour, so a pale colour still stands out
+                curve.setShadowPen(pg.mkPen(self._palette.text, width=2.5 * k * heavy + 2 * k))
             curve.setCurveClickable(False)
             curve.sigPointsClicked.connect(partial(self._on_points_clicked, cat))
             curve.scatter.opts["hoverable"] = True
             self.curves[cat] = curve
             self.plot_legend.addItem(curve, cat)
         self._ticks(plot, labels)
-        plot.setLabel("left", "per 1,000 words" if per else "matches")
+        label_style = {"font-size": f"{10 * (1 + k) / 2:g}pt", "color": self._palette.text.name()}
+        plot.setLabel("left", "per 1,000 words" if per else "matches", **label_style)
         plot.enableAutoRange(axis="y")
         plot.setYRange(0, max([1.0, *(max(c.yData) for c in self.curves.values() if len(c.yData))]) * 1.08)
 
@@ -210,7 +234,7 @@ class TermGraph(QWidget):
         for cat_name, plot in self.scale_plots.items():
             plot.clear()
             cat = self.lexicon.category(cat_name)
-            plot.setTitle(f"{cat_name}: share of each strength level", color=self._palette.text, size="10pt")
+            plot.setTitle(f"{cat_name}: share of each strength level", color=self._palette.text, size=f"{10 * self._scale:g}pt")
             bottoms = [0.0] * len(table.rows)
             hidden = cat_name in self._hidden
             for rank, level in cat.levels:
@@ -240,7 +264,7 @@ class TermGraph(QWidget):
                     bottoms[i] += h
             self._ticks(plot, labels)
             plot.setYRange(0, 100, padding=0.02)
-            plot.setLabel("left", "% of matches")
+            plot.setLabel("left", "% of matches", **{"font-size": f"{10 * self._scale:g}pt", "color": self._palette.text.name()})
 
     # --------------------------------------------------------------------- clicks
 
