@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QToolBar, QWidget
 
 from summit_reader.core.documents import Document
@@ -943,11 +943,3 @@ class AnnotationController(QObject):
             return self.editor is None or not shiboken6.isValid(editor) or not editor.isVisible()
         editor.done(0)
         return True
-
-    # ================================================================== helpers for tests and scripts
-
-    def action_list(self) -> list[QAction]:
-        return [
-            self.action_annotate, self.action_edit, self.action_delete, self.action_place, self.action_undo,
-            self.action_redo, self.action_tags, self.action_preferences, self.action_export, self.action_refresh,
-        ]
