@@ -34,6 +34,7 @@ import platformdirs
 
 from summit_reader.core import store
 from summit_reader.core.errors import SchemaTooNewError, StoreError
+from summit_reader.core.export import fsync_path
 from summit_reader.core.store import APPLICATION_ID, Library
 
 ENV_VAR = "SUMMIT_READER_BACKUP_DIR"
@@ -137,17 +138,6 @@ def _backup_uri(path: Path) -> str:
     return _uri(path, immutable=not has_log)
 
 
-def _fsync(path: Path, *, folder: bool = False) -> None:
-    if folder and os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _remove(path: Path) -> None:
     for victim in (path, *(path.with_name(path.name + side) for side in _SIDE_FILES)):
         with contextlib.suppress(OSError):
@@ -201,7 +191,7 @@ def _copy_database(source: str, target: Path, *, what: str) -> None:
     if app_id != APPLICATION_ID:
         _remove(target)
         raise StoreError(f"{what[0].upper()}{what[1:]} is not a Summit Reader library; no copy was made.")
-    _fsync(target)
+    fsync_path(target)
 
 
 def _prune(folder: Path, stem: str, keep: int) -> None:
@@ -246,7 +236,7 @@ def backup_library(
     except OSError as exc:
         _remove(tmp)
         raise StoreError(f"Could not save the backup '{target.name}': {exc.strerror or exc}.") from None
-    _fsync(target_folder, folder=True)
+    fsync_path(target_folder, folder=True)
     _prune(target_folder, stem, keep)
     return target
 
@@ -356,7 +346,7 @@ def _raw_copy(path: Path, folder: Path, when: _dt.datetime) -> Path:
             shutil.copyfile(path, tmp)
         else:  # only the log is left: keep it, beside an empty file that is listed as damaged
             tmp.touch()
-        _fsync(tmp)
+        fsync_path(tmp)
         os.replace(tmp, target)
     except OSError as exc:
         _remove(tmp)
@@ -365,7 +355,7 @@ def _raw_copy(path: Path, folder: Path, when: _dt.datetime) -> Path:
             f"Could not keep a copy of the library '{path.name}' before restoring: {exc.strerror or exc}. "
             "Nothing was changed."
         ) from None
-    _fsync(folder, folder=True)
+    fsync_path(folder, folder=True)
     return target
 
 
@@ -425,7 +415,7 @@ def restore_backup(
     except BaseException:
         _remove(tmp)
         raise
-    _fsync(library.parent, folder=True)
+    fsync_path(library.parent, folder=True)
     return safety
 
 

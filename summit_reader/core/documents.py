@@ -155,6 +155,17 @@ class ImportedText:
 IMPORTABLE_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
 
+def read_error(exc: OSError, name: str, path: Path) -> DocumentImportError:
+    """The plain message for a file that cannot be read (shared by every importer)."""
+    if isinstance(exc, FileNotFoundError):
+        return DocumentImportError(f"{name} does not exist ({path}).")
+    if isinstance(exc, IsADirectoryError):
+        return DocumentImportError(f"{name} is a folder, not a file.")
+    if isinstance(exc, PermissionError):
+        return DocumentImportError(f"{name} cannot be read: permission denied.")
+    return DocumentImportError(f"{name} cannot be read: {exc.strerror or exc}.")
+
+
 def read_text_file(path: str | Path) -> ImportedText:
     """Read a .txt or .md file into normalised text, or raise a DocumentImportError that names the file."""
     p = Path(path)
@@ -172,14 +183,8 @@ def read_text_file(path: str | Path) -> ImportedText:
                 f"{MAX_IMPORT_BYTES // 1_048_576} MB."
             )
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise DocumentImportError(f"{name} does not exist ({p}).") from None
-    except IsADirectoryError:
-        raise DocumentImportError(f"{name} is a folder, not a file.") from None
-    except PermissionError:
-        raise DocumentImportError(f"{name} cannot be read: permission denied.") from None
     except OSError as exc:
-        raise DocumentImportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+        raise read_error(exc, name, p) from None
     except ValueError:  # a NUL character in the path
         raise DocumentImportError(f"{name.replace(chr(0), '')} is not a valid file name (it holds a NUL character).") from None
     raw = decode_bytes(data, name)

@@ -183,12 +183,13 @@ def _write_rows(stream: TextIO, header: Sequence[str], rows: Iterable[Sequence[o
     return count
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened (Windows)."""
-    if os.name != "posix":
+def fsync_path(path: Path, *, folder: bool = False) -> None:
+    """Flush a file, or a folder after a rename, to disk (a folder is a no-op where it cannot be opened:
+    Windows). Errors are ignored: the data itself was already written and flushed."""
+    if folder and os.name != "posix":
         return
     with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
@@ -235,7 +236,7 @@ def _write_file_atomically(path: Path, encoding: str, write: Callable[[TextIO], 
         if isinstance(exc, csv.Error):
             raise ExportError(f"Cannot write {name}: {exc}.") from None
         raise
-    _fsync_folder(folder)
+    fsync_path(folder, folder=True)
     return count
 
 

@@ -30,6 +30,7 @@ from summit_reader.core.documents import (
     MAX_IMPORT_BYTES,
     ImportedText,
     _title_from_name,
+    read_error,
     read_text_file,
     text_from_string,
 )
@@ -127,14 +128,8 @@ def _read_head(p: Path, name: str) -> bytes:
     try:
         with p.open("rb") as fh:
             return fh.read(2048)
-    except FileNotFoundError:
-        raise DocumentImportError(f"{name} does not exist ({p}).") from None
-    except IsADirectoryError:
-        raise DocumentImportError(f"{name} is a folder, not a file.") from None
-    except PermissionError:
-        raise DocumentImportError(f"{name} cannot be read: permission denied.") from None
     except OSError as exc:
-        raise DocumentImportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+        raise read_error(exc, name, p) from None
 
 
 def _read_bytes(p: Path, name: str, limit: int) -> bytes:
@@ -147,7 +142,7 @@ def _read_bytes(p: Path, name: str, limit: int) -> bytes:
             )
         return p.read_bytes()
     except OSError as exc:
-        raise DocumentImportError(f"{name} cannot be read: {exc.strerror or exc}.") from None
+        raise read_error(exc, name, p) from None
 
 
 def _sniff(head: bytes, suffix: str, name: str) -> str:
