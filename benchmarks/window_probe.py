@@ -170,16 +170,6 @@ def run_bare(text_paths: list[str]) -> int:
     os._exit(0)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def run_document(kind: str, text_path: str, analysis_path: str, repeat: int, pages: int) -> int:
     """Open a large text and paint it, ``repeat`` times (a new view each time), then scroll it page by
     page timing every repaint. ``kind``: ``pane`` (a ReaderPane with every highlight) or ``plain``."""
