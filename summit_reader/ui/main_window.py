@@ -219,6 +219,11 @@ class MainWindow(QMainWindow):
         slides_menu = file_menu.addMenu("Export for s&lides")
         slides_menu.addActions([self.acts.export_graph_slides, self.acts.export_pane_slides])
         file_menu.addSeparator()
+        # Exchange with other research tools (REFI-QDA, W3C Web Annotation, a colleague's coding): the
+        # features fill these sub-menus themselves.
+        self.import_from_menu = file_menu.addMenu("Import &from research tools")
+        self.export_to_menu = file_menu.addMenu("Export &to research tools")
+        file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         self.edit_menu = bar.addMenu("&Edit")
         self.edit_menu.addAction(self.acts.paste_document)
@@ -245,6 +250,10 @@ class MainWindow(QMainWindow):
         go.addActions([self.action_next_pane, self.action_next_document, self.action_prev_document])
         go.addSeparator()
         go.addActions([self.acts.describe_word, self.acts.describe_graph])
+        # Filled by the features that own them: the lexicon (load, save, edit) and the research views
+        # (concordance, agreement between coders).
+        self.lexicon_menu = bar.addMenu("&Lexicon")
+        self.research_menu = bar.addMenu("&Research")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_shortcuts)
 
