@@ -1,10 +1,12 @@
-"""The analysis engine: a spaCy pipeline on ``spacy.blank("en")`` that finds the lexicon's terms.
+"""The analysis engine: spaCy's English tokenizer (``spacy.blank("en")``) and our lexicon matcher.
 
-Pipeline: spaCy's English tokenizer, its rule-based ``sentencizer``, and our ``summit_lexicon_matcher``
-component, which matches every lexicon entry in one pass over the token array (no per-term search)
-and stores the matches on the Doc. Results leave the core as plain dataclasses (``Match``,
-``DocumentAnalysis``); no spaCy object escapes. spaCy is imported lazily, on the first analysis that
-is not in the cache, so the window paints before it loads.
+The tokenizer splits the text; :mod:`summit_reader.core.matching` then splits sentences, counts words and
+matches every lexicon entry over the whole token array at once (numpy; no per-term search, no Python loop
+over tokens). The same steps are the pipeline's ``summit_sentence_splitter`` and ``summit_lexicon_matcher``
+components, for ``nlp(text)``; ``Analyzer.analyse`` calls them directly, so the Doc is not annotated and
+read back. Results leave the core as plain dataclasses (``Match``, ``DocumentAnalysis``); no spaCy object
+escapes. spaCy and numpy are imported lazily, on the first analysis that is not in the cache, so the window
+paints before they load.
 
 Counting rules (also in the README):
 - words: a word is a run of characters between spaces that holds at least one letter or digit,
@@ -23,48 +25,39 @@ Counting rules (also in the README):
 
 from __future__ import annotations
 
+import base64
+import gc
 import json
 import re
+import sys
+import threading
+from array import array
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from summit_reader.core.lexicon import Entry, Lexicon, load_lexicon
+from summit_reader.core.lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
     from summit_reader.core.documents import Document
+    from summit_reader.core.matching import CompiledLexicon, Found
     from summit_reader.core.store import Library
 
-#: Bump when a counting rule changes: cached analyses made with another engine version are ignored.
-RULES_VERSION = "1"
+#: Bump when a counting rule or the cache format changes: cached analyses made with another engine
+#: version are ignored. 2: the compact cache format (offsets as packed integers).
+RULES_VERSION = "2"
 MODAL = "modal"
 OPERATIVE = "operative"
-
-_WORD = re.compile(r"(?<!\S)\S*?[^\W_]\S*")
-_GLOB_MARK = "qqglobqq"
-
-_DETERMINERS = frozenset(
-    "a an the this that these those our their its his her my your whose which each every any some no "
-    "such another".split()
-)
-_PREPOSITIONS = frozenset(
-    "of in with for without by from on under through within into upon towards toward among across via "
-    "against about after before during".split()
-)
-_MODAL_NOUN_ADJECTIVES = frozenset(
-    "political good ill free strong collective shared common own popular public general all".split()
-)
-_MONTH_CONTEXT = frozenset(
-    "in on of since until till by during from early late mid this last next end beginning".split()
-)
-_NEGATORS = frozenset({"not", "n't", "never"})
-_NOT_NEGATING = frozenset({"only", "just", "merely", "simply", "least"})
 TEXT_KEY = "summit_reader_text"
-_SENTENCE_END = frozenset({".", "!", "?", "…", "..."})
-_CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
-_CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall"}
-_NOUN_READABLE_MODALS = frozenset({"will", "can", "must", "might"})
+#: The cache payload's layout (``DocumentAnalysis.to_json``).
+CACHE_FORMAT = 2
+
+_U32 = "I" if array("I").itemsize == 4 else "L"
+_Term = tuple[str, str, int | None, str | None]  # category, entry, rank, level
 
 
 @dataclass(frozen=True)
@@ -79,6 +72,10 @@ class Match:
     rank: int | None = None
     level: str | None = None
     negated: bool = False
+
+
+_FIELDS = ("start", "end", "text", "category", "term", "rank", "level", "negated")
+_MATCH_DICT: Any = Match.__dict__["__dict__"]  # the descriptor that sets an instance's attribute dict
 
 
 @dataclass(frozen=True)
@@ -109,29 +106,113 @@ class DocumentAnalysis:
         return dict(sorted(Counter(m.rank for m in self.matches if m.category == category and m.rank).items()))
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "word_count": self.word_count,
-                "sentence_count": self.sentence_count,
-                "matches": [
-                    [m.start, m.end, m.category, m.term, m.rank, m.level, int(m.negated)] for m in self.matches
-                ],
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
+        """The cache payload: counts, a table of the matched terms, and the matches as packed integers."""
+        keys: list[_Term] = list(map(attrgetter("category", "term", "rank", "level"), self.matches))
+        number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+        codes = [2 * number[key] + m.negated for key, m in zip(keys, self.matches, strict=True)]
+        return _payload(
+            self.word_count,
+            self.sentence_count,
+            list(number),
+            _packed(array(_U32, map(attrgetter("start"), self.matches))),
+            _packed(array(_U32, map(attrgetter("end"), self.matches))),
+            _packed(array(_U32, codes)),
         )
 
     @classmethod
     def from_json(cls, payload: str, text: str, text_hash: str, lexicon: str) -> DocumentAnalysis:
+        """The analysis a ``to_json`` payload holds; ValueError (or KeyError, TypeError) if it is damaged."""
         data = json.loads(payload)
-        new, set_dict = object.__new__, object.__setattr__
-        matches = []
-        for s, e, c, t, r, lv, neg in data["matches"]:
-            m = new(Match)  # Match(...) without the frozen dataclass's slower __init__
-            set_dict(m, "__dict__", {"start": s, "end": e, "text": text[s:e], "category": c, "term": t,
-                                     "rank": r, "level": lv, "negated": bool(neg)})
-            matches.append(m)
-        return cls(text_hash, lexicon, int(data["word_count"]), int(data["sentence_count"]), tuple(matches))
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            raise ValueError("not a cache payload of this format")
+        terms = [_term(t) for t in data["terms"]]
+        starts, ends, codes = (_unpacked(data[key]) for key in ("start", "end", "code"))
+        if not len(starts) == len(ends) == len(codes):
+            raise ValueError("the cached arrays differ in length")
+        if starts and (max(ends) > len(text) or any(map(int.__gt__, starts, ends))):
+            raise ValueError("a cached match lies outside the text")
+        if starts and max(codes) >= 2 * len(terms):
+            raise ValueError("a cached match has no term")
+        matches = _build_matches(text, starts, ends, codes, terms)
+        return cls(text_hash, lexicon, int(data["word_count"]), int(data["sentence_count"]), matches)
+
+
+def _payload(words: int, sentences: int, terms: Sequence[_Term], starts: str, ends: str, codes: str) -> str:
+    """Format 2: the matched terms (category, entry, rank, level) once each, then three arrays of unsigned
+    32-bit integers (little-endian, base64): start and end offsets, and code = term number * 2 + negated."""
+    return json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "word_count": words,
+            "sentence_count": sentences,
+            "terms": terms,
+            "start": starts,
+            "end": ends,
+            "code": codes,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _packed(values: array[int]) -> str:
+    """Unsigned 32-bit integers, little-endian, in base64."""
+    if sys.byteorder == "big":
+        values.byteswap()
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> list[int]:
+    values = array(_U32)
+    values.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
+
+
+def _term(raw: Any) -> _Term:
+    category, term, rank, level = raw
+    if not (isinstance(category, str) and isinstance(term, str)):
+        raise TypeError("a cached term is not text")
+    if not (rank is None or type(rank) is int) or not (level is None or isinstance(level, str)):
+        raise TypeError("a cached rank or level has the wrong type")
+    return category, term, rank, level
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Tens of thousands of new objects would set off the cycle collector dozens of times, each pass over
+    every object the program holds; none of them can form a cycle, so it waits until they are built."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_matches(
+    text: str, starts: list[int], ends: list[int], codes: list[int], terms: Sequence[_Term]
+) -> tuple[Match, ...]:
+    """Match objects for the given offsets and codes: term number (into ``terms``) * 2 + negated."""
+    # Each Match is made as a frozen dataclass would make it, but from a copy of a ready-made attribute
+    # dict for its term rather than through __init__ (eight frozen __setattr__ calls): several times faster.
+    templates = [
+        dict(zip(_FIELDS, (0, 0, "", category, term, rank, level, negated), strict=True))
+        for category, term, rank, level in terms
+        for negated in (False, True)
+    ]
+    new, set_fields = object.__new__, _MATCH_DICT.__set__
+    with _gc_paused():
+        matches = tuple([new(Match) for _ in range(len(starts))])
+        for m, s, e, c in zip(matches, starts, ends, codes, strict=True):
+            fields = templates[c].copy()
+            fields["start"] = s
+            fields["end"] = e
+            fields["text"] = text[s:e]
+            set_fields(m, fields)
+    return matches
 
 
 def per_words(count: int, words: int, per: int = 1000) -> float:
@@ -144,7 +225,8 @@ _NOT_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
 
 def count_words(text: str) -> int:
     # every run between spaces (str.split and the regex agree on what a space is), less those without a
-    # letter or digit: the same count as len(_WORD.findall(text)), without a regex match per word
+    # letter or digit: the same count as len(_WORD.findall(text)), without a regex match per word. The
+    # analysis counts the same words from its tokens (matching.count_words); a test holds them equal.
     return len(text.split()) - len(_NOT_WORD.findall(text))
 
 
@@ -179,254 +261,47 @@ def _installed_spacy_version() -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class _TokenPattern:
-    exact: str | None
-    regex: re.Pattern[str] | None
+def find_matches(doc: Any, compiled: CompiledLexicon) -> list[Match]:
+    """The counted words of a tokenised Doc, in text order (sentences split by the same rules as
+    ``SentenceSplitter``)."""
+    from summit_reader.core import matching
 
-    def matches(self, lower: str) -> bool:
-        if self.exact is not None:
-            return lower == self.exact
-        assert self.regex is not None
-        return self.regex.fullmatch(lower) is not None
-
-
-def _token_pattern(piece: str) -> _TokenPattern:
-    if "*" not in piece:
-        return _TokenPattern(piece, None)
-    return _TokenPattern(None, re.compile(".*".join(re.escape(p) for p in piece.split("*")), re.S))
-
-
-class _CompiledLexicon:
-    """Entries tokenised with the pipeline's own tokenizer, indexed by their first token."""
-
-    def __init__(self, lexicon: Lexicon, tokenizer: Any) -> None:
-        self.lexicon = lexicon
-        self.order = {c.name: i for i, c in enumerate(lexicon.categories)}
-        self.entries: list[tuple[Entry, tuple[_TokenPattern, ...]]] = []
-        for entry in lexicon.entries():
-            pieces: list[str] = []
-            for word in entry.pattern.split():
-                toks = [t.lower_ for t in tokenizer(word.replace("*", _GLOB_MARK))]
-                pieces.extend(t.replace(_GLOB_MARK, "*") for t in toks)
-            self.entries.append((entry, tuple(_token_pattern(p) for p in pieces)))
-        self.exact_first: dict[str, list[int]] = {}
-        self.glob_first: list[tuple[_TokenPattern, int]] = []
-        for i, (_, pats) in enumerate(self.entries):
-            if pats[0].exact is not None:
-                self.exact_first.setdefault(pats[0].exact, []).append(i)
-            else:
-                self.glob_first.append((pats[0], i))
-        self._first_cache: dict[str, list[int]] = {}
-        # one regex for every glob first token: most words match none, and are told so in one call
-        globs = [pat.regex.pattern for pat, _i in self.glob_first if pat.regex is not None]
-        self._any_glob = re.compile("|".join(f"(?:{g})" for g in globs), re.S) if globs else None
-
-    def first_candidates(self, lower: str) -> list[int]:
-        """Entries whose first token matches ``lower`` (cached per distinct word)."""
-        found = self._first_cache.get(lower)
-        if found is None:
-            found = list(self.exact_first.get(_CONTRACTED.get(lower, lower), ()))
-            if self._any_glob is not None and self._any_glob.fullmatch(lower) is not None:
-                found.extend(i for pat, i in self.glob_first if pat.matches(lower))
-            self._first_cache[lower] = found
-        return found
-
-
-def find_matches(doc: Any, compiled: _CompiledLexicon) -> list[Match]:
-    import numpy as np
-    from spacy.attrs import IDX, LENGTH, LOWER, SENT_START, SPACY
-
-    n = len(doc)
-    if n == 0:
+    tokens = matching.Tokens(doc, compiled.types)
+    if tokens.n == 0:
         return []
-    arr = doc.to_array([LOWER, IDX, LENGTH, SPACY, SENT_START])
-    lowers = arr[:, 0]
-    strings = doc.vocab.strings
-    unique = np.unique(lowers).tolist()
-    first: dict[int, list[int]] = {}
-    for h in unique:
-        cands = compiled.first_candidates(strings[h])
-        if cands:
-            first[h] = cands
-    if not first:
-        return []
-    positions = np.nonzero(np.isin(lowers, np.fromiter(first.keys(), dtype=lowers.dtype)))[0].tolist()
-    sent_id = np.cumsum(arr[:, 4] == 1).tolist()
-    idx = arr[:, 1].tolist()
-    length = arr[:, 2].tolist()
-    space = arr[:, 3].tolist()
-    # Plain Python lists and dicts from here on: indexing a numpy array one item at a time is slow.
-    lower_list = lowers.tolist()
-    word_of: dict[int, str] = {}
-
-    def low(i: int) -> str:
-        h = lower_list[i]
-        s = word_of.get(h)
-        if s is None:
-            s = word_of[h] = strings[h]
-        return s
-
+    sentence_ids = matching.sentence_starts(tokens).cumsum()
+    found = matching.match(tokens, compiled, sentence_ids)
     text = doc.user_data.get(TEXT_KEY) or doc.text
-    entries = compiled.entries
-    order = compiled.order
-    noun_markers = _DETERMINERS | _PREPOSITIONS
-    candidates: list[tuple[int, int, int, int, bool, int]] = []  # (-len, start_tok, cat_order, entry, negated, end_tok)
-    append = candidates.append
-    for pos in positions:
-        h = lower_list[pos]
-        word = word_of.get(h) or low(pos)
-        contracted = word in _CONTRACTED
-        for ei in first[h]:
-            entry, pats = entries[ei]
-            size = len(pats)
-            end = pos + size
-            if end > n:
-                continue
-            if contracted and not (pos + 1 < n and low(pos + 1) == "n't"):
-                continue
-            if size > 1 and any(not pats[k].matches(low(pos + k)) for k in range(1, size)):
-                continue
-            negated = False
-            category = entry.category
-            if category == MODAL:
-                if not _is_modal_verb(pos, low, text, idx, sent_id, n):
-                    continue
-                negated = _negated_after(end, low, sent_id, n, sent_id[pos])
-            elif category == OPERATIVE:
-                if pos > 0 and sent_id[pos - 1] == sent_id[pos] and low(pos - 1) in noun_markers:
-                    continue
-                negated = _negated_before(pos, low, sent_id)
-            append((-size, pos, order[category], ei, negated, end))
-    candidates.sort()
-    taken = bytearray(n)
-    found: list[tuple[int, int, Match]] = []
-    new_match = object.__new__
-    for neg_len, s, _order, ei, negated, e in candidates:
-        if neg_len == -1:
-            if taken[s]:
-                continue
-            taken[s] = 1
-        else:
-            if any(taken[s:e]):
-                continue
-            taken[s:e] = b"\x01" * (e - s)
-        entry = entries[ei][0]
-        start = idx[s]
-        end_char = idx[e - 1] + length[e - 1]
-        # "cannot", "can't": the attached negation belongs to the counted word.
-        if negated and entry.category == MODAL and e < n and not space[e - 1] and low(e) in _NEGATORS:
-            end_char = idx[e] + length[e]
-        # Match(...) without the frozen dataclass's __init__ (one attribute at a time): same object, faster
-        m = new_match(Match)
-        object.__setattr__(
-            m,
-            "__dict__",
-            {
-                "start": start,
-                "end": end_char,
-                "text": text[start:end_char],
-                "category": entry.category,
-                "term": entry.pattern,
-                "rank": entry.rank,
-                "level": entry.level,
-                "negated": negated,
-            },
-        )
-        found.append((start, end_char, m))
-    found.sort(key=lambda t: (t[0], t[1]))
-    return [m for _s, _e, m in found]
+    return list(_matches_of(found, text, compiled))
 
 
-def _is_modal_verb(pos: int, low: Any, text: str, idx: list[int], sent_id: list[int], n: int) -> bool:
-    word = low(pos)
-    word = _CONTRACTED.get(word, word)
-    same_sentence_prev = pos > 0 and sent_id[pos - 1] == sent_id[pos]
-    prev = low(pos - 1) if same_sentence_prev else ""
-    nxt = low(pos + 1) if pos + 1 < n and sent_id[pos + 1] == sent_id[pos] else ""
-    if word == "may":
-        capitalised = text[idx[pos]] == "M"
-        if prev in _MONTH_CONTEXT or prev.isdigit() or nxt.isdigit():
-            return False
-        if capitalised and same_sentence_prev:  # "the summit in Seoul, May" – a month inside a sentence
-            return False
-        return True
-    if word in _NOUN_READABLE_MODALS:
-        if prev in _DETERMINERS or prev in _MODAL_NOUN_ADJECTIVES or nxt == "of":
-            return False
-    return True
+def _terms_of(compiled: CompiledLexicon) -> list[_Term]:
+    return [(e.category, e.pattern, e.rank, e.level) for e, _pats in compiled.entries]
 
 
-def _negated_after(end: int, low: Any, sent_id: list[int], n: int, sentence: int) -> bool:
-    for k in range(end, min(end + 2, n)):
-        if sent_id[k] != sentence:
-            return False
-        w = low(k)
-        if w in _NEGATORS:
-            return not (k + 1 < n and low(k + 1) in _NOT_NEGATING)
-        if not w[:1].isalpha():
-            return False
-    return False
-
-
-def _negated_before(pos: int, low: Any, sent_id: list[int]) -> bool:
-    for k in range(pos - 1, max(pos - 3, -1), -1):
-        if sent_id[k] != sent_id[pos]:
-            return False
-        w = low(k)
-        if w in _NEGATORS:
-            return True
-        if not w[:1].isalpha():
-            return False
-    return False
+def _matches_of(found: Found, text: str, compiled: CompiledLexicon) -> tuple[Match, ...]:
+    codes = found.entry * 2 + found.negated
+    return _build_matches(text, found.start.tolist(), found.end.tolist(), codes.tolist(), _terms_of(compiled))
 
 
 class SentenceSplitter:
     """Pipeline component: a sentence starts after ".", "!", "?" or "…" (and any closing quotes or
-    brackets), and after a line break, so headings and list items are sentences of their own. It works on
-    the token array at once, which keeps it several times faster than a per-token loop."""
+    brackets), and after a line break, so headings and list items are sentences of their own. The rule
+    works on the token array at once (``matching.sentence_starts``)."""
 
     def __call__(self, doc: Any) -> Any:
         import numpy as np
-        from spacy.attrs import LOWER, SENT_START, SPACY
+        from spacy.attrs import SENT_START
 
-        n = len(doc)
-        if n == 0:
+        from summit_reader.core import matching
+
+        tokens = matching.Tokens(doc, matching.PLAIN_TYPES)
+        if tokens.n == 0:
             return doc
-        arr = doc.to_array([LOWER, SPACY])
-        lowers, spaced = arr[:, 0], arr[:, 1].astype(bool)
-        strings = doc.vocab.strings
-        kinds = {h: strings[h] for h in np.unique(lowers).tolist()}
-        end_h = [h for h, s in kinds.items() if s in _SENTENCE_END]
-        break_h = [h for h, s in kinds.items() if "\n" in s and not s.strip()]
-        close_h = [h for h, s in kinds.items() if s in _CLOSERS]
-        is_end = np.isin(lowers, end_h)
-        is_break = np.isin(lowers, break_h)
-        is_close = np.isin(lowers, close_h)
-        # a closing quote or bracket right after a full stop still belongs to the sentence
-        glued_after_end = np.concatenate(([False], is_end[:-1] & ~spaced[:-1]))
-        ends_here = is_end | (is_close & glued_after_end)
-        start = np.zeros(n, dtype=bool)
-        start[0] = True
-        start[1:] = (ends_here[:-1] & ~ends_here[1:] & ~(is_close[1:] & glued_after_end[1:])) | is_break[:-1]
-        start &= ~is_break  # whitespace tokens never start a sentence
-        start[0] = True
+        start = matching.sentence_starts(tokens)
         values = np.where(start, np.uint64(1), np.uint64(2**64 - 1)).astype(np.uint64).reshape(-1, 1)
         doc.from_array([SENT_START], values)
         return doc
-
-
-def _count_sentences(doc: Any) -> int:
-    """Sentences that hold at least one word (a stray "." or heading rule is not a sentence)."""
-    import numpy as np
-    from spacy.attrs import IS_ALPHA, IS_DIGIT, SENT_START
-
-    if len(doc) == 0:
-        return 0
-    arr = doc.to_array([SENT_START, IS_ALPHA, IS_DIGIT])
-    segment = np.cumsum(arr[:, 0] == 1)  # tokens before the first sentence start form segment 0
-    has_word = (arr[:, 1] != 0) | (arr[:, 2] != 0)
-    return int(np.count_nonzero(np.bincount(segment[has_word]))) if has_word.any() else 0
 
 
 class Analyzer:
@@ -441,34 +316,47 @@ class Analyzer:
         import spacy
 
         from summit_reader.core.documents import MAX_IMPORT_BYTES
+        from summit_reader.core.matching import CompiledLexicon
 
         _register_component()
         nlp = spacy.blank("en")
         nlp.max_length = MAX_IMPORT_BYTES + 1
         nlp.add_pipe("summit_sentence_splitter")
-        compiled = _CompiledLexicon(self.lexicon, nlp.tokenizer)
         matcher: Any = nlp.add_pipe("summit_lexicon_matcher", last=True)
-        matcher.compiled = compiled
+        matcher.compiled = CompiledLexicon(self.lexicon, nlp.tokenizer)
         return nlp
+
+    @property
+    def compiled(self) -> CompiledLexicon:
+        """The lexicon as the matcher uses it (entries tokenised; builds the pipeline on first use)."""
+        compiled: CompiledLexicon = self.nlp.get_pipe("summit_lexicon_matcher").compiled
+        return compiled
 
     def analyse(self, text: str, text_hash: str | None = None) -> DocumentAnalysis:
         """Analyse a normalised text (not cached; see ``analyse_document``)."""
+        return self._analyse(text, text_hash)[0]
+
+    def _analyse(self, text: str, text_hash: str | None) -> tuple[DocumentAnalysis, Found | None]:
+        """The analysis, and the matcher's arrays it was built from (for the cache payload)."""
+        from summit_reader.core import matching
         from summit_reader.core.documents import text_hash as hash_of
 
-        nlp = self.nlp
-        doc = nlp.make_doc(text)
-        doc.user_data[TEXT_KEY] = text  # so the matcher slices the text instead of rebuilding it
-        for _name, component in nlp.pipeline:
-            doc = component(doc)
-        matches = tuple(doc.user_data[LexiconMatcher.USER_DATA_KEY])
-        sentences = _count_sentences(doc)
-        return DocumentAnalysis(
-            text_hash=text_hash or hash_of(text),
+        compiled = self.compiled
+        # The components' steps, called directly on the token arrays: nothing written to a Doc and read back.
+        tokens = matching.Tokens.of_text(text, self.nlp.tokenizer, compiled.types)
+        digest = text_hash or hash_of(text)
+        if tokens.n == 0:
+            return DocumentAnalysis(digest, self.lexicon.label, 0, 0, ()), None
+        sentence_ids = matching.sentence_starts(tokens).cumsum()
+        found = matching.match(tokens, compiled, sentence_ids)
+        analysis = DocumentAnalysis(
+            text_hash=digest,
             lexicon=self.lexicon.label,
-            word_count=count_words(text),
-            sentence_count=sentences,
-            matches=matches,
+            word_count=matching.count_words(tokens),
+            sentence_count=matching.count_sentences(tokens, sentence_ids),
+            matches=_matches_of(found, text, compiled),
         )
+        return analysis, found
 
     def cached(self, library: Library, doc: Document) -> DocumentAnalysis | None:
         """The stored analysis of this text with this lexicon, without loading spaCy; None if absent."""
@@ -485,12 +373,43 @@ class Analyzer:
         found = self.cached(library, doc)
         if found is not None:
             return found
-        result = self.analyse(doc.text, doc.text_hash)
-        library.put_cached_analysis(doc.text_hash, self.lexicon.hash, self.engine_version, result.to_json())
+        result, arrays = self._analyse(doc.text, doc.text_hash)
+        payload = result.to_json() if arrays is None else self._payload_of(result, arrays)
+        library.put_cached_analysis(doc.text_hash, self.lexicon.hash, self.engine_version, payload)
         return result
+
+    def _payload_of(self, result: DocumentAnalysis, found: Found) -> str:
+        """``result.to_json()``, straight from the matcher's arrays (no walk over the Match objects)."""
+        import numpy as np
+
+        used, numbers = np.unique(found.entry, return_inverse=True)
+        terms = _terms_of(self.compiled)
+        return _payload(
+            result.word_count,
+            result.sentence_count,
+            [terms[i] for i in used.tolist()],
+            _packed_array(found.start),
+            _packed_array(found.end),
+            _packed_array(numbers.reshape(-1) * 2 + found.negated),
+        )
+
+
+def _packed_array(values: Any) -> str:
+    """A numpy integer array as ``_packed`` writes it."""
+    return base64.b64encode(values.astype("<u4").tobytes()).decode("ascii")
+
+
+_REGISTER_LOCK = threading.Lock()
 
 
 def _register_component() -> None:
+    """Register our pipeline components with spaCy, once per process. A lock, because the analysis worker
+    and a concordance search may build their first pipeline at the same moment."""
+    with _REGISTER_LOCK:
+        _register_component_unlocked()
+
+
+def _register_component_unlocked() -> None:
     from spacy.language import Language
 
     if "summit_lexicon_matcher" in Language.factories:
@@ -510,7 +429,7 @@ class LexiconMatcher:
     it the compiled lexicon right after adding it; matches go to ``doc.user_data[USER_DATA_KEY]``."""
 
     USER_DATA_KEY = "summit_reader_matches"
-    compiled: _CompiledLexicon | None = None
+    compiled: CompiledLexicon | None = None
 
     def __call__(self, doc: Any) -> Any:
         if self.compiled is None:
