@@ -107,9 +107,11 @@ def log(message: str) -> None:
 class Inputs:
     """Everything generated once per run in a temporary folder."""
 
-    def __init__(self, sizes: Sizes, folder: Path) -> None:
+    def __init__(self, sizes: Sizes, folder: Path, parts: frozenset[str] = frozenset()) -> None:
         self.sizes = sizes
         self.folder = folder
+        #: The parts of a measurement to run ("store.save", …; see PARTS); empty: all of them.
+        self.parts = parts
         self.env = dict(os.environ)
         self.env.update(
             QT_QPA_PLATFORM="offscreen",
@@ -127,6 +129,12 @@ class Inputs:
         self.env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         for key in ("SUMMIT_READER_CONFIG_DIR", "SUMMIT_READER_BACKUP_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
             Path(self.env[key]).mkdir(parents=True, exist_ok=True)
+
+    def wants(self, part: str) -> bool:
+        """Whether ``part`` (e.g. "store.save") was asked for: every part unless ``--only`` named parts."""
+        group = part.split(".", 1)[0]
+        named = {p for p in self.parts if p.split(".", 1)[0] == group}
+        return not named or part in named or group in named
 
     def startup_library(self) -> tuple[Path, list[Path]]:
         """A library with 3 documents whose analyses are cached, and settings that open them side by side
@@ -445,8 +453,16 @@ def measure_store(inputs: Inputs) -> list[Row]:
     missing_tags = {name for a in store.annotations for name in a.tags if name not in tag_id}
 
     # -- import: merging the colleague's CSV vs executemany of the same rows
-    merge_times, insert_times = [], []
-    for i in range(n):
+    merge_times: list[float] = []
+    insert_times: list[float] = []
+    # without "store.import", one merge (not timed) still builds the library the other parts use
+    for i in range(n if inputs.wants("store.import") else 1):
+        if not inputs.wants("store.import"):
+            ours_path = folder / f"import-ours-{n - 1}.sqlite3"
+            shutil.copy(store.empty, ours_path)
+            with Library(ours_path) as library:
+                merge_annotations_csv(library, store.csv)
+            break
         log(f"  import {i + 1}/{n}")
         target = folder / f"import-base-{i}.sqlite3"
         shutil.copy(store.empty, target)
@@ -491,7 +507,7 @@ def measure_store(inputs: Inputs) -> list[Row]:
     )
     with Library(merged) as library:
         library.count_annotations()
-        for i in range(n):
+        for i in range(n if inputs.wants("store.export") else 0):
             log(f"  export {i + 1}/{n}")
             if shell:
                 out = folder / "shell.csv"
@@ -505,11 +521,14 @@ def measure_store(inputs: Inputs) -> list[Row]:
             assert written == count
 
         # -- one durable save on a library of `count` annotations vs a bare insert + commit
-        log(f"  {inputs.sizes.saves} saves")
         conn = _bare_connection(merged)
-        save_times, bare_times = [], []
+        save_times: list[float] = []
+        bare_times: list[float] = []
         text_len = len(store.text)
-        for i in range(inputs.sizes.saves):
+        saves = inputs.sizes.saves if inputs.wants("store.save") else 0
+        if saves:
+            log(f"  {saves} saves")
+        for i in range(saves):
             start_at = (i * 7919) % (text_len - 200)
             start = time.perf_counter()
             library.add_annotation(store.doc_id, start_at, start_at + 40, note="a note", tags=["hedge"])
@@ -563,6 +582,10 @@ def measure_store(inputs: Inputs) -> list[Row]:
             2.0,
         ),
     ]
+    wanted = ["store.import", "store.export", "store.save", "store.save"]
+    rows = [row for row, part in zip(rows, wanted, strict=True) if inputs.wants(part)]
+    if not inputs.wants("store.panel"):
+        return rows
     panel = measure_panel(inputs, merged)
     return [*rows, panel]
 
@@ -597,6 +620,8 @@ MEASUREMENTS: dict[str, Callable[[Inputs], list[Row]]] = {
     "document": measure_document,
     "store": measure_store,
 }
+#: Parts of a measurement that ``--only`` can name on their own (the rest of it is skipped).
+PARTS = ("store.import", "store.export", "store.save", "store.panel")
 
 
 # ------------------------------------------------------------------------------------------- reporting
@@ -684,8 +709,10 @@ runs; every baseline was measured in the same run, on the same input, interleave
 - **Start-up**: child processes (`python -m benchmarks.window_probe`), timed from the parent's `Popen` to a
   line the child prints at the end of the first paint of the last pane's text (of the `QTextEdit` for the
   baseline). Children use byte-code caches as an installed application does (a warm-up run fills them). The library holds the 3 documents with their analyses cached and the settings open them
-  in 3 panes, as for a user who reopens the app. "Fully interactive": the evolution graph has painted and
-  the spaCy pipeline (`Analyzer.nlp`) is built. The bare baseline builds a `QMainWindow` with one
+  in 3 panes, as for a user who reopens the app. "Fully interactive": every document's analysis is known,
+  the evolution graph shows them and has painted, and the window's own analysis engine (the worker
+  thread's spaCy pipeline, which the window loads after its first paint) is ready to analyse a new
+  document; the probe waits for that state and loads nothing itself. The bare baseline builds a `QMainWindow` with one
   `QTextEdit` holding the same 3 texts. Peak memory: each child's own peak resident memory
   (`VmHWM`), read just before it exits (`ru_maxrss` from `os.wait4` would report the parent's peak: with
   `vfork`, which `subprocess` uses, exec records the parent's memory in it).
@@ -715,7 +742,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write docs/performance.md (the default for a full run)")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
-    parser.add_argument("--only", action="append", choices=sorted(MEASUREMENTS), help="run only these (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=[*sorted(MEASUREMENTS), *PARTS], help="run only these (repeatable)"
+    )
     parser.add_argument("--repeat", type=int, default=None, help="repetitions of each measurement")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -727,9 +756,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="summit-reader-bench-") as tmp:
-        inputs = Inputs(sizes, Path(tmp))
+        inputs = Inputs(sizes, Path(tmp), frozenset(args.only or ()))
         for name, measure in MEASUREMENTS.items():
-            if args.only and name not in args.only:
+            if args.only and not any(o.split(".", 1)[0] == name for o in args.only):
                 continue
             log(f"== {name}")
             rows.extend(measure(inputs))

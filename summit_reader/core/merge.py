@@ -21,17 +21,31 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import eq, itemgetter, lt
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar, cast
 
 from summit_reader.core.anchoring import clamp_span
 from summit_reader.core.errors import ExportError
-from summit_reader.core.export import read_annotations_csv, split_tags
-from summit_reader.core.models import Annotation
+from summit_reader.core.export import (
+    read_annotation_columns,
+    restore_cell,
+    restore_column,
+    split_tags,
+    without_cycle_collection,
+)
+from summit_reader.core.models import Annotation, DocumentSummary
 from summit_reader.core.store import PREFIX_CHARS, Library
 
 STATUSES = ("ok", "needs_review")
+#: Columns read as written, each checked or restored by merge_annotations_csv itself: a whole column at once
+#: (offsets that int() reads, statuses that are all known, cannot begin with "'"), or each distinct value
+#: once (a document, a tag combination), or not at all (unused).
+_AS_WRITTEN = ("start", "end", "status", "document_sha256", "document_title", "document_date", "tags",
+               "document_id", "lexicon")
+T = TypeVar("T")
 _REQUIRED = ("annotation_id", "start", "end", "quote")
 
 
@@ -49,8 +63,9 @@ class MergeResult:
         return self.added + self.updated + self.unchanged + self.unmatched
 
 
-def _place(text: str, start: int, end: int, quote: str) -> tuple[int, int] | None:
-    """Where the quote is in ``text``: at ``start``:``end``, else its one occurrence; None otherwise."""
+def place_quote(text: str, start: int, end: int, quote: str) -> tuple[int, int] | None:
+    """Where the quote is in ``text``: at ``start``:``end``, else its one occurrence; None otherwise.
+    (Also used for a second coder's annotations: summit_reader.core.coders.)"""
     if quote and text[start:end] == quote:
         return start, end
     if not quote:
@@ -61,109 +76,181 @@ def _place(text: str, start: int, end: int, quote: str) -> tuple[int, int] | Non
     return first, first + len(quote)
 
 
-def merge_annotations_csv(library: Library, source: str | Path | TextIO) -> MergeResult:
-    """Merge the annotations of an annotation CSV export into ``library`` (rules in the module doc)."""
-    rows = read_annotations_csv(source)
-    name = f"'{Path(source).name}'" if isinstance(source, (str, Path)) else "The CSV"
-    header = set(rows[0]) if rows else set()
-    missing = [c for c in _REQUIRED if rows and c not in header]
-    if missing:
-        raise ExportError(f"{name} has no {', '.join(missing)} column; it is not a Summit Reader annotation export.")
-    if rows and "document_sha256" not in header and "document_title" not in header:
-        raise ExportError(f"{name} does not say which document each annotation belongs to (no document columns).")
+class DocumentFinder:
+    """Which document of this library an annotation from another library belongs to: the one whose text has
+    the SHA-256 ``sha`` (the first, if the text is there twice); else the one document with its title and
+    date. (Also used for a second coder's annotations: summit_reader.core.coders.)"""
 
-    summaries = library.list_documents()
-    by_hash: dict[str, int] = {}
-    by_title: dict[tuple[str, str], list[int]] = {}
-    for s in summaries:
-        by_hash.setdefault(s.text_hash, s.id)
-        by_title.setdefault((s.title, s.date or ""), []).append(s.id)
+    def __init__(self, summaries: Iterable[DocumentSummary]) -> None:
+        self._by_hash: dict[str, int] = {}
+        self._by_title: dict[tuple[str, str], list[int]] = {}
+        for s in summaries:
+            self._by_hash.setdefault(s.text_hash, s.id)
+            self._by_title.setdefault((s.title, s.date or ""), []).append(s.id)
 
-    # id → (document, modified, start, end, status, row): the latest version of each id in the file wins
-    incoming: dict[str, tuple[int, str, int, int, str, dict[str, str]]] = {}
-    unmatched = 0
-    absent: dict[str, int] = {}  # missing document → rows
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        annotation_id = row.get("annotation_id", "").strip()
-        if not annotation_id:
+    def find(self, sha: str, title: str, date: str) -> int | None:
+        doc_id = self._by_hash.get(sha.strip().lower()) if sha.strip() else None
+        if doc_id is None:
+            candidates = self._by_title.get((title, date or ""), [])
+            doc_id = candidates[0] if len(candidates) == 1 else None
+        return doc_id
+
+
+def _check_rows(name: str, columns: Mapping[str, Sequence[str]], count: int) -> tuple[list[int], list[int]]:
+    """The rows' offsets, checked row by row (offsets and statuses as written, restored here): raises
+    :class:`ExportError` naming the first row that cannot be read (the checks of whole columns in
+    :func:`merge_annotations_csv` found one, or a cell that begins with "'")."""
+    blank = ("",) * count
+    ids, statuses = columns["annotation_id"], columns.get("status", blank)
+    starts_in, ends_in = columns.get("start", blank), columns.get("end", blank)
+    starts: list[int] = []
+    ends: list[int] = []
+    for number, (annotation_id, start_cell, end_cell, status) in enumerate(
+        zip(ids, starts_in, ends_in, statuses, strict=True), start=2  # row 1 is the header
+    ):
+        start_cell, end_cell, status = restore_cell(start_cell), restore_cell(end_cell), restore_cell(status)
+        if not annotation_id.strip():
             raise ExportError(f"{name}, row {number}: the annotation has no id.")
         try:
-            start, end = int(row["start"]), int(row["end"])
+            start, end = int(start_cell), int(end_cell)
         except ValueError:
             raise ExportError(
-                f"{name}, row {number}: the offsets {row['start']!r}–{row['end']!r} are not whole numbers."
+                f"{name}, row {number}: the offsets {start_cell!r}–{end_cell!r} are not whole numbers."
             ) from None
         if not 0 <= start < end:
             raise ExportError(f"{name}, row {number}: {start}–{end} is not a passage.")
-        status = row.get("status", "") or "ok"
-        if status not in STATUSES:
+        if (status or "ok") not in STATUSES:
             raise ExportError(f"{name}, row {number}: unknown status {status!r} (expected ok or needs_review).")
-        sha = row.get("document_sha256", "").strip().lower()
-        title, date = row.get("document_title", ""), row.get("document_date", "")
-        doc_id = by_hash.get(sha) if sha else None
-        if doc_id is None:
-            candidates = by_title.get((title, date), [])
-            doc_id = candidates[0] if len(candidates) == 1 else None
-        if doc_id is None:
-            unmatched += 1
-            label = f"“{title}”" + (f" ({date})" if date else "") if title else f"the text {sha[:12]}…"
-            absent[label] = absent.get(label, 0) + 1
-            continue
-        modified = row.get("modified", "") or row.get("created", "")
-        previous = incoming.get(annotation_id)
-        if previous is None or modified >= previous[1]:
-            incoming[annotation_id] = (doc_id, modified, start, end, status, row)
+        starts.append(start)
+        ends.append(end)
+    return starts, ends
 
-    existing = library.annotation_modified_times(list(incoming))
-    texts: dict[int, str] = {}
-    new: list[Annotation] = []
+
+def _take(column: Sequence[T], rows: Sequence[int]) -> Sequence[T]:
+    """The cells of ``column`` at ``rows`` (the column itself when ``rows`` is all of them, in order)."""
+    if isinstance(rows, range) and rows == range(len(column)):
+        return column
+    if len(rows) > 1:
+        taken: tuple[T, ...] = itemgetter(*rows)(column)
+        return taken
+    return [column[i] for i in rows]
+
+
+@without_cycle_collection()
+def merge_annotations_csv(library: Library, source: str | Path | TextIO) -> MergeResult:
+    """Merge the annotations of an annotation CSV export into ``library`` (rules in the module doc).
+
+    A merge of 100,000 annotations must take at most twice as long as inserting the same rows with
+    ``executemany`` (docs/performance.md), so the file is handled a column at a time, with C-level
+    ``map``/``zip`` and one check for a whole column; rows are looked at one by one only where a column
+    says something is unusual (a row that cannot be read, a document that is not here, an id that is in
+    the file twice or already in the library, a quote not at its offsets)."""
+    count, columns = read_annotation_columns(source, as_written=_AS_WRITTEN)
+    name = f"'{Path(source).name}'" if isinstance(source, (str, Path)) else "The CSV"
+    header = set(columns) if count else set()
+    missing = [c for c in _REQUIRED if count and c not in header]
+    if missing:
+        raise ExportError(f"{name} has no {', '.join(missing)} column; it is not a Summit Reader annotation export.")
+    if count and "document_sha256" not in header and "document_title" not in header:
+        raise ExportError(f"{name} does not say which document each annotation belongs to (no document columns).")
+    blank: Sequence[str] = ("",) * count
+
+    # -- every row readable (else the row-by-row check names the first that is not)
+    ids: Sequence[str] = list(map(str.strip, columns["annotation_id"]))
+    status_cells = columns.get("status", blank)
+    known = set(status_cells) <= {"", *STATUSES}
+    if not known:
+        status_cells = restore_column(status_cells)
+        known = set(status_cells) <= {"", *STATUSES}
+    readable = known and all(ids)
+    try:  # int() refuses a cell that begins with "'": these need no restoring when it reads them all
+        starts: list[int] = list(map(int, columns.get("start", blank))) if readable else []
+        ends: list[int] = list(map(int, columns.get("end", blank))) if readable else []
+    except ValueError:
+        readable = False
+    if not (readable and (not starts or min(starts) >= 0) and all(map(lt, starts, ends))):
+        starts, ends = _check_rows(name, columns, count)
+    statuses: Sequence[str] = [s or "ok" for s in status_cells] if "" in status_cells else status_cells
+
+    # -- which document: each (sha, title, date) looked up once
+    finder = DocumentFinder(library.list_documents())
+    shas, titles, dates = (
+        columns.get(c, blank) for c in ("document_sha256", "document_title", "document_date")
+    )
+    keys: Sequence[tuple[str, str, str]]
+    if count and shas.count(shas[0]) == titles.count(titles[0]) == dates.count(dates[0]) == count:
+        keys = [(shas[0], titles[0], dates[0])] * count  # one document (the usual file)
+    else:
+        keys = list(zip(shas, titles, dates, strict=True))
+    restored = {key: tuple(map(restore_cell, key)) for key in dict.fromkeys(keys)}
+    found = {key: finder.find(sha.strip().lower(), title, date) for key, (sha, title, date) in restored.items()}
+    doc_ids = [found[keys[0]]] * count if len(found) == 1 else list(map(found.__getitem__, keys))
+    unmatched = 0
+    absent: dict[str, int] = {}  # missing document → rows
+    if None in found.values():
+        for key, doc_id in zip(keys, doc_ids, strict=True):
+            if doc_id is None:
+                unmatched += 1
+                sha, title, date = restored[key]
+                sha = sha.strip().lower()
+                label = f"“{title}”" + (f" ({date})" if date else "") if title else f"the text {sha[:12]}…"
+                absent[label] = absent.get(label, 0) + 1
+
+    # -- the latest version of each id in the file wins (a later row on a tie)
+    modified = columns.get("modified", blank)
+    if "" in modified:
+        modified = [m or c for m, c in zip(modified, columns.get("created", blank), strict=True)]
+    rows: Sequence[int] = range(count)
+    if unmatched or len(set(ids)) != count:
+        latest: dict[str, int] = {}
+        for i in range(count):
+            if doc_ids[i] is None:
+                continue
+            previous = latest.get(ids[i])
+            if previous is None or modified[i] >= modified[previous]:
+                latest[ids[i]] = i
+        rows = list(latest.values())
+
+    # -- an id that is in the library already: the newer version wins
+    existing = library.annotation_modified_times(_take(ids, rows))
     changed: list[Annotation] = []
     unchanged = 0
-    review = 0
-    for annotation_id, (doc_id, modified, start, end, status, row) in incoming.items():
-        current = existing.get(annotation_id)
-        quote = row["quote"]
-        prefix = suffix = ""
-        if current is not None:
-            if modified <= current:
+    if existing:
+        new_rows: list[int] = []
+        for i in rows:
+            current = existing.get(ids[i])
+            if current is None:
+                new_rows.append(i)
+            elif modified[i] <= current:
                 unchanged += 1
-                continue
-        else:
-            text = texts.get(doc_id)
-            if text is None:
-                text = texts[doc_id] = library.get_document(doc_id).text
-            placed = _place(text, start, end, quote) if status == "ok" else None
-            if placed is None:
-                review += 1
-                status = "needs_review"
-                start, end = clamp_span(start, end, len(text))
             else:
-                start, end = placed
-                prefix, suffix = text[max(0, start - PREFIX_CHARS) : start], text[end : end + PREFIX_CHARS]
-        annotation = Annotation(
-            id=annotation_id,
-            document_id=doc_id,
-            start=start,
-            end=end,
-            quote=quote,
-            prefix=prefix,
-            suffix=suffix,
-            note=row.get("note", ""),
-            author=row.get("author", ""),
-            created=row.get("created", "") or modified,
-            modified=modified,
-            tags=tuple(split_tags(row.get("tags", ""))),
-            status=status,
-        )
-        (changed if current is not None else new).append(annotation)
+                changed.append(
+                    Annotation(
+                        id=ids[i],
+                        document_id=doc_ids[i] or 0,
+                        start=starts[i],
+                        end=ends[i],
+                        quote=columns["quote"][i],
+                        prefix="",
+                        suffix="",
+                        note=columns.get("note", blank)[i],
+                        author=columns.get("author", blank)[i],
+                        created=columns.get("created", blank)[i] or modified[i],
+                        modified=modified[i],
+                        tags=tuple(split_tags(restore_cell(columns.get("tags", blank)[i]))),
+                        status=statuses[i],
+                    )
+                )
+        rows = new_rows
 
-    with library.transaction():
-        added = library.insert_annotations(new)
+    new, tags, review = _new_annotations(library, columns, rows, ids, doc_ids, starts, ends, statuses, modified)
+    with library.bulk_transaction(len(new) + len(changed)):
+        added = library.insert_annotation_rows(new, tags)
         updated = library.update_annotation_contents(changed)
 
     messages = [
-        f"{label} is not in this library: {count} annotation{'s' if count != 1 else ''} left out."
-        for label, count in absent.items()
+        f"{label} is not in this library: {rows_left} annotation{'s' if rows_left != 1 else ''} left out."
+        for label, rows_left in absent.items()
     ]
     if review:
         messages.append(
@@ -172,3 +259,66 @@ def merge_annotations_csv(library: Library, source: str | Path | TextIO) -> Merg
         )
     return MergeResult(added, updated, unchanged, unmatched, tuple(messages))
 
+
+def _new_annotations(
+    library: Library,
+    columns: Mapping[str, Sequence[str]],
+    rows: Sequence[int],
+    ids: Sequence[str],
+    doc_ids: Sequence[int | None],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    statuses: Sequence[str],
+    modified: Sequence[str],
+) -> tuple[list[tuple[Any, ...]], list[tuple[str, ...]], int]:
+    """The rows of :meth:`Library.insert_annotation_rows` for the new annotations at ``rows`` of the file,
+    the tag names of each, and how many need review. A quote is placed where it is at its offsets (one
+    comparison per row, most of them), else at its one occurrence in our text (:func:`place_quote`), else it
+    needs review."""
+    count = len(ids)
+    blank: Sequence[str] = ("",) * count
+    docs = cast("Sequence[int]", _take(doc_ids, rows))  # rows of documents that are in the library
+    quotes = _take(columns["quote"], rows)
+    status = list(_take(statuses, rows))
+    start, end = list(_take(starts, rows)), list(_take(ends, rows))
+    texts = {doc_id: library.get_document(doc_id).text for doc_id in set(docs)}
+    only = next(iter(texts.values())) if len(texts) == 1 else None
+    if only is not None:
+        at_offsets = list(map(eq, [only[s:e] for s, e in zip(start, end, strict=True)], quotes))
+    else:
+        at_offsets = list(map(eq, [texts[d][s:e] for d, s, e in zip(docs, start, end, strict=True)], quotes))
+    review: list[int] = []
+    if not all(at_offsets) or "" in quotes or "needs_review" in status:
+        for k in range(len(docs)):
+            if at_offsets[k] and quotes[k] and status[k] == "ok":
+                continue
+            text = texts[docs[k]]
+            placed = place_quote(text, start[k], end[k], quotes[k]) if status[k] == "ok" else None
+            if placed is None:
+                review.append(k)
+                status[k] = "needs_review"
+                start[k], end[k] = clamp_span(start[k], end[k], len(text))
+            else:
+                start[k], end[k] = placed
+    p = PREFIX_CHARS
+    if only is not None:
+        prefixes = [only[s - p if s > p else 0 : s] for s in start]
+        suffixes = [only[e : e + p] for e in end]
+    else:
+        prefixes = [texts[d][s - p if s > p else 0 : s] for d, s in zip(docs, start, strict=True)]
+        suffixes = [texts[d][e : e + p] for d, e in zip(docs, end, strict=True)]
+    for k in review:  # a passage that needs review has no context
+        prefixes[k] = suffixes[k] = ""
+    notes = _take(columns.get("note", blank), rows)
+    if "\x00" in "".join(notes):
+        notes = [n.replace("\x00", "") for n in notes]
+    dates = _take(modified, rows)
+    created = _take(columns.get("created", blank), rows)
+    if "" in created:
+        created = [c or m for c, m in zip(created, dates, strict=True)]
+    new_ids = _take(ids, rows)
+    new = list(zip(new_ids, docs, start, end, quotes, prefixes, suffixes, notes,
+                   _take(columns.get("author", blank), rows), created, dates, status, strict=True))
+    tag_cells = _take(columns.get("tags", blank), rows)  # as written: each distinct cell restored, split once
+    names = {cell: tuple(split_tags(restore_cell(cell))) for cell in set(tag_cells)}
+    return new, list(map(names.__getitem__, tag_cells)), len(review)
