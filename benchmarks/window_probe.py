@@ -106,17 +106,21 @@ def run_app(library_path: str, stop: str) -> int:
     window = MainWindow(library)
 
     def interactive_check() -> None:
+        # Fully interactive: every document's analysis is known (from the cache, or from the worker), the
+        # graph shows them, and the window's own analysis engine (the worker's spaCy pipeline, which the
+        # window loads after its first paint) is ready for a new document. Nothing here loads anything.
         graph = window.graph
-        if graph is None or window.service.busy:
+        service = window.service
+        shown = graph is not None and (graph.mode == "scales" or bool(graph.plotted_categories()))
+        if graph is None or service.busy or service.missing() or not shown or not service.engine_ready:
             QTimer.singleShot(5, interactive_check)
             return
-        # the graph is drawn once its view has painted; the engine is loaded once spaCy's pipeline is built
+        # the graph is drawn once its view has painted (again, after the check)
         view = graph.lines_view if graph.lines_view.isVisible() else graph.scales_view
-        watches.append(_PaintWatch([view.viewport()], engine_and_report))
+        watches.append(_PaintWatch([view.viewport()], report_interactive))
         view.viewport().update()
 
-    def engine_and_report() -> None:
-        window.analyzer.nlp  # noqa: B018 (builds the spaCy pipeline, as the first new document would)
+    def report_interactive() -> None:
         _say("interactive")
         _say(f"peak {_peak_mib():.1f}")
         app.quit()

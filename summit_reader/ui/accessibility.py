@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QWidge
 
 from summit_reader.core.analysis import Match
 from summit_reader.core.comparison import comparison_sentence
+from summit_reader.ui.lazy_dock import LazyDock
 from summit_reader.ui.widgets.reader_pane import ReaderPane, ReaderView
 
 if TYPE_CHECKING:
@@ -175,6 +176,11 @@ class AccessibilityHelper(QObject):
         w.progress_bar.setAccessibleDescription("Documents analysed so far")
         if w.graph is not None:
             self.name_graph()
+        # a dock built on first show (LazyDock) has its buttons named once it is built
+        for lazy in w.findChildren(LazyDock):
+            if not lazy.is_built and not lazy.property("summitReaderNamedWhenBuilt"):
+                lazy.setProperty("summitReaderNamedWhenBuilt", True)
+                lazy.built.connect(lambda _widget: self.name_widgets())
         # a button still without a name (a tool bar's, say) is named by its text, else its tool tip
         for button in w.findChildren(QAbstractButton):
             if button.accessibleName():
@@ -191,7 +197,7 @@ class AccessibilityHelper(QObject):
         if graph is None:
             return
         graph.setAccessibleDescription(DESCRIPTIONS["GraphDock"])
-        for view in (graph.lines_view, graph.scales_view):
+        for view in graph.built_views():
             view.setAccessibleDescription(self.graph_description())
 
     def hook_pane(self, pane: ReaderPane) -> None:
@@ -268,7 +274,7 @@ class AccessibilityHelper(QObject):
         if new is None or not shiboken6.isValid(new) or new.window() is not self.window:
             return
         graph = self.window.graph
-        if graph is not None and new in (graph.lines_view, graph.scales_view):
+        if graph is not None and new in graph.built_views():
             new.setAccessibleDescription(self.graph_description())
         elif isinstance(new, ReaderView) and isinstance(new.parent(), ReaderPane):
             self.hook_pane(new.parent())  # type: ignore[arg-type]

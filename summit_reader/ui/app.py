@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from summit_reader import __version__
@@ -31,6 +32,12 @@ def __getattr__(name: str) -> object:
 def _application(argv: list[str] | None) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv if argv is not None else sys.argv[:1])
+    if app is not existing:
+        # a new process: no cyclic garbage collection until the window is interactive (see gc_pause)
+        from summit_reader.ui import gc_pause
+
+        if gc_pause.pause():
+            QTimer.singleShot(gc_pause.RESUME_AFTER_MS, gc_pause.resume)
     app.setApplicationName("Summit Reader")
     app.setApplicationDisplayName("Summit Reader")
     app.setOrganizationName("summit-reader")

@@ -91,9 +91,6 @@ class DocumentCommands(QObject):
         acts.restore_backup.triggered.connect(lambda: self.restore_from_backup())
         acts.edit_details.triggered.connect(lambda: self.edit_details())
         acts.delete_document.triggered.connect(lambda: self.delete_document())
-        welcome = window.welcome
-        welcome.pasteRequested.connect(lambda: self.paste_as_new_document())
-        welcome.corpusRequested.connect(lambda: self.get_summit_texts())
 
         view = window.library_panel.view
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -101,11 +98,11 @@ class DocumentCommands(QObject):
 
         # Files dropped anywhere on the window (panes, docks, the welcome view) are imported. Children
         # such as the reading panes handle drags of library documents themselves, so the drag events are
-        # seen first by an application event filter, which takes only drags of local files.
+        # seen first by an application event filter, which takes only drags of local files. That filter
+        # sees every event of every object, so it is installed once the window has painted (the window
+        # calls accept_file_drops then; nothing can be dropped on a window not yet on screen).
         window.setAcceptDrops(True)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._dropping = False
         window.installEventFilter(self)
 
         self._backup_timer = QTimer(self)
@@ -340,10 +337,19 @@ class DocumentCommands(QObject):
 
     # ============================================================= drag and drop
 
+    def accept_file_drops(self) -> None:
+        """Import local files dropped anywhere on the window, from now on (the application event filter)."""
+        app = QApplication.instance()
+        if app is not None and not self._dropping:
+            app.installEventFilter(self)
+            self._dropping = True
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in _DRAG_EVENTS:
-            if isinstance(watched, QWidget) and watched.window() is self.window and isinstance(event, QDropEvent):
+        # This sees every event of the application: the cheap tests come first (``event.type()`` makes a
+        # Python enum member each time).
+        if isinstance(event, QDropEvent):  # drag enter, drag move, drop
+            kind = event.type()
+            if kind in _DRAG_EVENTS and isinstance(watched, QWidget) and watched.window() is self.window:
                 files = local_files(event.mimeData())
                 if files:
                     event.setDropAction(Qt.DropAction.CopyAction)
@@ -352,7 +358,7 @@ class DocumentCommands(QObject):
                         # after the drop returns: a modal dialog inside a drop would hold the file manager
                         QTimer.singleShot(0, lambda: self.import_files(files))
                     return True
-        elif kind == QEvent.Type.Close and watched is self.window:
+        elif watched is self.window and event.type() == QEvent.Type.Close:
             self.shutdown()
         return False
 

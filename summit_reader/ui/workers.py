@@ -25,6 +25,7 @@ class AnalysisSignals(QObject):
     analysed = Signal(int, object)  # document id, DocumentAnalysis
     failed = Signal(int, str)  # document id (0 if none), message for the user
     finished = Signal()
+    engineLoaded = Signal()  # the analysis engine (spaCy pipeline) is built (EngineWarmUp)
 
 
 class AnalysisJob(QRunnable):
@@ -75,3 +76,23 @@ class AnalysisJob(QRunnable):
             self.signals.failed.emit(current, f"The analysis failed unexpectedly: {exc!r}.")
         finally:
             self.signals.finished.emit()
+
+
+class EngineWarmUp(QRunnable):
+    """Build the analyzer's spaCy pipeline now (importing spaCy), so that the next document that is not in
+    the cache is analysed at once. It runs in the analysis thread, so the pipeline is built by (and stays
+    with) the thread that uses it."""
+
+    def __init__(self, analyzer: Analyzer, signals: AnalysisSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.analyzer = analyzer
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            self.analyzer.nlp  # noqa: B018 (a cached property: builds the pipeline once)
+        except Exception as exc:  # a broken spaCy install is reported, not raised in a worker thread
+            self.signals.failed.emit(0, f"The analysis engine could not be loaded: {exc!r}.")
+            return
+        self.signals.engineLoaded.emit()
