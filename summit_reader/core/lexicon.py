@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,19 @@ def _clean_entry(raw: str, category: str, where: str) -> str:
     return entry
 
 
+def validate_entry(raw: str, category: str = "the category", where: str = "the lexicon") -> str:
+    """The entry as the lexicon stores it (lower case, single spaces); LexiconError if Summit Reader cannot
+    match it. The loader and the lexicon editor both use it, so they always agree."""
+    return _clean_entry(raw, category, where)
+
+
+def lexicon_from_data(data: Any, *, name: str, version: str | None = None, where: str = "the lexicon") -> Lexicon:
+    """A lexicon from parsed YAML data (a mapping of category names to entries), with the same checks and
+    the same hash as the file it would be written to; LexiconError if it is not a valid lexicon."""
+    lexicon = _lexicon_from_data(data, "", name=name, where=where)
+    return lexicon if version is None else replace(lexicon, version=version)
+
+
 def parse_lexicon(text: str, *, name: str = "lexicon", where: str = "the lexicon") -> Lexicon:
     """Parse lexicon text in quanteda YAML layout; raise LexiconError with a plain message if malformed."""
     import srsly  # ruamel.yaml, which comes with spaCy; imported here to keep start-up light
@@ -260,6 +273,10 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
             return _lexicon_from_data(data, text, name="summit-default", where="the default lexicon")
         return parse_lexicon(text, name="summit-default", where="the default lexicon")
     p = Path(path)
+    if p.suffix.lower() == ".dic":  # LIWC (lexicon_formats imports this module: imported here)
+        from summit_reader.core.lexicon_formats import read_lexicon
+
+        return read_lexicon(p).lexicon
     where = f"The lexicon file '{p.name}'"
     try:
         if p.stat().st_size > MAX_LEXICON_BYTES:

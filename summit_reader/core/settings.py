@@ -62,6 +62,8 @@ class Settings:
     theme: str = "system"
     #: The library the open documents belong to (ids mean nothing in another library).
     library_path: str = ""
+    #: The lexicon file the window and the CLI count with ("": the default lexicon shipped with Summit Reader).
+    lexicon_path: str = ""
     path: Path = field(default_factory=settings_path, compare=False, repr=False)
     problem: str | None = field(default=None, compare=False, repr=False)
 
@@ -133,6 +135,9 @@ class Settings:
         library = data.get("library_path")
         if isinstance(library, str):
             self.library_path = library
+        lexicon = data.get("lexicon_path")
+        if isinstance(lexicon, str):
+            self.lexicon_path = lexicon
 
     # ------------------------------------------------------------------ writing
 
@@ -147,6 +152,7 @@ class Settings:
             "graph_mode": self.graph_mode,
             "theme": self.theme,
             "library_path": self.library_path,
+            "lexicon_path": self.lexicon_path,
         }
 
     def save(self) -> None:

@@ -18,7 +18,7 @@ from summit_reader.core.errors import SummitReaderError
 from summit_reader.core.models import DocumentSummary
 from summit_reader.core.stats import StatsRow, StatsTable
 from summit_reader.core.store import Library
-from summit_reader.ui.workers import AnalysisJob, AnalysisSignals
+from summit_reader.ui.workers import AnalysisJob, AnalysisSignals, EngineWarmUp
 
 #: Texts kept in memory (the panes' documents plus a few recently seen).
 TEXT_CACHE_SIZE = 12
@@ -30,6 +30,7 @@ class AnalysisService(QObject):
     busyChanged = Signal(bool)
     progress = Signal(int, int, str)  # done, total, title
     failed = Signal(str)
+    engineReady = Signal()  # the worker's analysis engine is loaded: a new document is analysed at once
 
     def __init__(self, library: Library, analyzer: Analyzer, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +46,7 @@ class AnalysisService(QObject):
         self._signals.progress.connect(self.progress)
         self._signals.failed.connect(self._on_failed)
         self._signals.finished.connect(self._on_job_finished)
+        self._signals.engineLoaded.connect(self._on_engine_loaded)
         self._cancel = threading.Event()
         self._running_jobs = 0
         self._pending: set[int] = set()
@@ -130,6 +132,24 @@ class AnalysisService(QObject):
     def busy(self) -> bool:
         return self._running_jobs > 0
 
+    def warm_up(self) -> None:
+        """Load the analysis engine (spaCy) in the worker thread now, so that the next document that is not
+        in the cache is analysed without waiting for it; ``engineReady`` follows. The window calls this
+        after its first paint: the window is never waiting for spaCy, but spaCy is loaded on every start."""
+        if self.engine_ready:
+            self.engineReady.emit()
+            return
+        self._pool.start(EngineWarmUp(self._worker_analyzer, self._signals))
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether the worker's analyzer has its spaCy pipeline (a cached property, built once)."""
+        return "nlp" in vars(self._worker_analyzer)
+
+    def _on_engine_loaded(self) -> None:
+        if self.engine_ready:  # (not an analyzer replaced meanwhile by set_analyzer)
+            self.engineReady.emit()
+
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker is idle (for tests and shutdown)."""
         return bool(self._pool.waitForDone(msecs))
@@ -143,6 +163,8 @@ class AnalysisService(QObject):
         summary = self.summary(doc_id)
         if summary is None or summary.text_hash != analysis.text_hash:
             return
+        if analysis.lexicon != self.analyzer.lexicon.label:  # counted with the lexicon used before
+            return
         self._analyses[doc_id] = analysis
         self.analysisReady.emit(doc_id)
 
@@ -155,6 +177,18 @@ class AnalysisService(QObject):
         if self._running_jobs == 0:
             self._pending.clear()
             self.busyChanged.emit(False)
+
+    def set_analyzer(self, analyzer: Analyzer) -> None:
+        """Count with another lexicon from now on: the analyses known so far are forgotten and a job under
+        way is stopped (the library's cache keeps every analysis by lexicon hash, so going back is quick).
+        Call :meth:`request` or :meth:`analysis` for the documents wanted next."""
+        self._cancel.set()
+        self._pool.waitForDone()
+        self._cancel = threading.Event()
+        self.analyzer = analyzer
+        self._worker_analyzer = Analyzer(analyzer.lexicon)
+        self._analyses.clear()
+        self._pending.clear()
 
     # ---------------------------------------------------------------------- stats
 

@@ -119,6 +119,13 @@ class Legend(QWidget):
         self._build()
         self.set_hidden_categories(hidden, notify=False)
 
+    def set_lexicon(self, lexicon: Lexicon, palette: HighlightPalette) -> None:
+        """List another lexicon's categories (a category of the same name stays hidden if it was); the
+        counts show "–" until :meth:`set_pane_analyses`."""
+        self.lexicon = lexicon
+        self.set_highlight_palette(palette)
+        self.set_pane_analyses([None] * self._pane_count)
+
     # ---------------------------------------------------------------- per-pane counts
 
     def set_pane_analyses(self, analyses: Sequence[DocumentAnalysis | None]) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtSvg import QSvgGenerator
@@ -78,16 +77,11 @@ class TermGraph(QWidget):
         self.plot: pg.PlotItem = self.lines_view.addPlot(row=0, col=0)
         self.plot_legend = pg.LegendItem(colCount=2, labelTextSize="9pt", verSpacing=-6)
         self.lines_view.addItem(self.plot_legend, row=1, col=0)
-        self.scales_view = pg.GraphicsLayoutWidget()
-        self.scales_view.setAccessibleName("Graph of modal and operative verb strength by document")
+        self._scales_view: pg.GraphicsLayoutWidget | None = None  # built when first shown (see scales_view)
         self.scale_plots: dict[str, pg.PlotItem] = {}
-        for row, cat in enumerate(c for c in lexicon.categories if c.is_scale):
-            plot = self.scales_view.addPlot(row=row, col=0)
-            self.scale_plots[cat.name] = plot
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(self.lines_view)
-        self.stack.addWidget(self.scales_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -96,13 +90,35 @@ class TermGraph(QWidget):
         self._style_plots()
         self.set_mode("rate")
 
+    @property
+    def scales_view(self) -> pg.GraphicsLayoutWidget:
+        """The strength-scales view, built the first time it is needed (the window opens on the lines)."""
+        if self._scales_view is None:
+            view = pg.GraphicsLayoutWidget()
+            view.setAccessibleName("Graph of modal and operative verb strength by document")
+            self._scales_view = view
+            self.stack.addWidget(view)
+            self._add_scale_plots()
+            self._style_plots()
+        return self._scales_view
+
+    def built_views(self) -> list[pg.GraphicsLayoutWidget]:
+        """The views that exist: the lines, and the scales once they have been shown."""
+        return [self.lines_view] if self._scales_view is None else [self.lines_view, self._scales_view]
+
+    def _add_scale_plots(self) -> None:
+        assert self._scales_view is not None
+        self.scale_plots = {}
+        for row, cat in enumerate(c for c in self.lexicon.categories if c.is_scale):
+            self.scale_plots[cat.name] = self._scales_view.addPlot(row=row, col=0)
+
     # ------------------------------------------------------------------- styling
 
     def _style_plots(self) -> None:
         base, text = self._palette.base, self._palette.text
         font = QFont(self.font())
         font.setPointSizeF(max(9.0, font.pointSizeF()) * self._scale)
-        for view in (self.lines_view, self.scales_view):
+        for view in self.built_views():
             view.setBackground(base)
         for plot in (self.plot, *self.scale_plots.values()):
             plot.showGrid(x=False, y=True, alpha=0.25)
@@ -126,6 +142,18 @@ class TermGraph(QWidget):
         self._style_plots()
         self._redraw()
 
+    def set_lexicon(self, lexicon: Lexicon, palette: HighlightPalette) -> None:
+        """Draw another lexicon's categories (and its scales): the graph is empty until the next
+        :meth:`set_table`, whose table has the new lexicon's categories."""
+        self.lexicon = lexicon
+        self._palette = palette
+        self._table = None
+        if self._scales_view is not None:
+            self._scales_view.clear()
+            self._add_scale_plots()
+        self._style_plots()
+        self._redraw()
+
     def set_scale(self, scale: float, legend_columns: int = 2) -> None:
         """Draw fonts, lines and markers ``scale`` times their normal size, the legend in
         ``legend_columns`` columns (presentation mode: larger, and the legend in one row)."""
@@ -142,6 +170,8 @@ class TermGraph(QWidget):
     # ---------------------------------------------------------------------- data
 
     def set_table(self, table: StatsTable) -> None:
+        if table == self._table:  # the same documents and analyses: nothing to draw again
+            return
         self._table = table
         self._redraw()
 
@@ -323,6 +353,8 @@ class TermGraph(QWidget):
         if suffix not in (".png", ".svg"):
             raise ExportError(f"'{path.name}': the graph exports as .png or .svg.")
         if suffix == ".png":
+            import pyqtgraph.exporters as pg_exporters  # (only exporting needs them)
+
             exporter = pg_exporters.ImageExporter(view.scene())
             exporter.parameters()["width"] = max(1200, int(view.width() * 2))
             ok = exporter.export(str(path))
