@@ -125,6 +125,11 @@ def _render(out: Path, tmp: Path) -> int:
         view.table_view.clicked.emit(index)
     shoot(window, "language-table.png")
     _shoot_annotations(window, out, settle)
+    _shoot_agreement(window, tmp, out, settle)
+    _shoot_concordance(window, out, settle)
+    _shoot_web_annotations(window, tmp, out, settle)
+    _shoot_refi_qda(window, tmp, out, settle)
+    _shoot_lexicon(window, tmp, out, settle)
     window.close()
     del graph
     library.close()
@@ -183,7 +188,166 @@ def _shoot_annotations(window: Any, out: Path, settle: Callable[..., None]) -> N
     painter.end()
     picture.save(str(out / "annotations.png"))
     print(f"wrote {out / 'annotations.png'}")
-    editor.reject()
+    editor.done(0)  # closed unsaved without the "Discard this note?" question, which would block here
+
+
+def _shoot_agreement(window: Any, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
+    """Research → Agreement between coders, after File → Import from research tools → A colleague's coding
+    imported a colleague's library of two demo texts (coded for the screenshot by tests/helpers/second_coder.py),
+    one disagreement chosen: your version beside theirs."""
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers.second_coder import COLLEAGUE, make_colleague_library
+
+    commands = window.agreement
+    commands.import_coding(make_colleague_library(tmp / "colleague" / "their-library.sqlite3"), COLLEAGUE)
+    settle(lambda: not commands.busy)
+    view = commands.view
+    view.resize(1280, 820)
+    row = next(
+        (i for i, d in enumerate(view.shown) if d.mine and d.theirs and d.disagreement.coded_by == "theirs"), 0
+    )
+    view.list.setCurrentCell(row, 0)
+    settle()
+    path = out / "agreement.png"
+    view.grab().save(str(path))
+    print(f"wrote {path}")
+    view.close()
+
+
+def _shoot_concordance(window: Any, out: Path, settle: Callable[..., None]) -> None:
+    """Research → Concordance on the modal verbs of the demo texts, one line shown in its pane; then the
+    same at classroom size (the panel's type follows the reading text's)."""
+    from PySide6.QtCore import Qt
+
+    from summit_reader.core.settings import CLASSROOM_ZOOM
+
+    window.annotations.dock.hide()
+    window.table_dock.hide()
+    window.graph_dock.hide()
+    kwic = window.concordance
+    kwic.open("modal", category=True)
+    window.resizeDocks([kwic.dock], [340], Qt.Orientation.Vertical)
+    settle(lambda: not kwic.busy)
+    view = kwic.view
+    row = next(i for i, line in enumerate(view.model.lines) if line.keyword == "must")
+    view.select_line(row)
+    kwic.show_line(view.model.lines[row])
+    view.table.setFocus()
+    settle()
+    path = out / "concordance.png"
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    window.set_zoom(CLASSROOM_ZOOM)
+    window.action_classroom.triggered.emit()
+    window.library_dock.hide()
+    window.legend_dock.hide()
+    window.resizeDocks([kwic.dock], [420], Qt.Orientation.Vertical)
+    settle()
+    kwic.show_line(view.model.lines[row])  # (the larger type moved the text)
+    view.table.scrollTo(view.model.index(row, 1))
+    settle()
+    path = out / "concordance-classroom.png"
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    window.set_zoom(12)
+    window.action_zoom_reset.triggered.emit()
+    window.library_dock.show()
+    window.legend_dock.show()
+    kwic.dock.hide()
+
+
+def _shoot_web_annotations(window: Any, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
+    """File → Export to research tools → W3C Web Annotations (JSON-LD)…, and the summary after File → Import
+    from research tools merged a file from another tool (dialogs painted onto the window where they stand)."""
+    import json
+
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    def paint_over(widget: Any, name: str) -> None:
+        settle()
+        picture = window.grab()
+        at = QPoint(max(20, (window.width() - widget.width()) // 2), 140)
+        painter = QPainter(picture)
+        painter.drawPixmap(at, widget.grab())
+        painter.setPen(QPen(QColor("#555555"), 1))
+        painter.drawRect(at.x() - 1, at.y() - 1, widget.width() + 1, widget.height() + 1)
+        painter.end()
+        picture.save(str(out / name))
+        print(f"wrote {out / name}")
+
+    commands = window.web_annotations
+    window.annotations.dock.show()
+    dialog = commands.open_export_dialog()
+    dialog.path_edit.setText(str(Path.home() / "summit-reader-annotations.jsonld"))
+    paint_over(dialog, "web-annotations-export.png")
+    dialog.reject()
+
+    pane = window.panes[0]
+    text = pane.document.text
+    words = ["catastrophic harm", "Developers should test their systems for safety", "further research on AI safety"]
+    items: list[dict[str, Any]] = []
+    for number, quote in enumerate(w for w in words if w in text):
+        items.append({
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": f"https://annotations.example/seminar/{number}",
+            "type": "Annotation",
+            "creator": {"type": "Person", "name": "Seminar group B"},
+            "body": [{"type": "TextualBody", "purpose": "commenting", "value": f"Group B on “{quote}”"},
+                     {"type": "TextualBody", "purpose": "tagging", "value": "seminar"}],
+            "target": {"source": {"id": "https://example.org/declaration", "label": pane.document.title},
+                       "selector": {"type": "TextQuoteSelector", "exact": quote}},
+        })
+    items.append({"type": "Annotation", "id": "https://annotations.example/seminar/x", "body": "Elsewhere",
+                  "target": {"source": {"id": "https://example.org/other", "label": "Another declaration"},
+                             "selector": {"type": "TextQuoteSelector", "exact": "cooperation"}}})
+    source = tmp / "seminar-group-b.jsonld"
+    source.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    commands.import_file(source)
+    settle(lambda: commands.task is None and commands.message_box is not None)
+    box = commands.message_box
+    if box is not None:
+        paint_over(box, "web-annotations-import.png")
+        box.close()
+
+
+def _shoot_refi_qda(window: Any, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
+    """File → Export to research tools → REFI-QDA project (.qdpx)… on the demo library, then File → Import from
+    research tools → REFI-QDA project (.qdpx)… of that file in a window on an empty library: the documents
+    open with their coded passages, and the summary says what came in (painted where it stands)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter, QPen
+
+    from summit_reader.core.settings import Settings
+    from summit_reader.core.store import Library
+    from summit_reader.ui.main_window import MainWindow
+
+    project = tmp / "seminar-coding.qdpx"
+    window.qda_ui.export_project(project)
+    target = Library(tmp / "colleague.sqlite3")
+    other = MainWindow(target, settings=Settings(path=tmp / "config" / "qda.json"))
+    other.resize(*SIZE)
+    other.show()
+    settle()
+    commands = other.qda_ui
+    commands.import_project(project)
+    settle(lambda: commands.task is None and commands.message_box is not None)
+    other.annotations.dock.show()
+    settle(lambda: not other.service.busy)
+    box = commands.message_box
+    if box is not None:
+        picture = other.grab()
+        at = QPoint(max(20, (other.width() - box.width()) // 2), 140)
+        painter = QPainter(picture)
+        painter.drawPixmap(at, box.grab())
+        painter.setPen(QPen(QColor("#555555"), 1))
+        painter.drawRect(at.x() - 1, at.y() - 1, box.width() + 1, box.height() + 1)
+        painter.end()
+        picture.save(str(out / "refi-qda-import.png"))
+        print(f"wrote {out / 'refi-qda-import.png'}")
+        box.close()
+    other.close()
+    target.close()
 
 
 def _shoot_getting_documents_in(window: object, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
@@ -230,6 +394,39 @@ def _shoot_getting_documents_in(window: object, tmp: Path, out: Path, settle: Ca
         corpus.grab().save(str(out / "summit-texts.png"))
         print(f"wrote {out / 'summit-texts.png'}")
         corpus.close()
+
+def _shoot_lexicon(window: Any, tmp: Path, out: Path, settle: Callable[..., None]) -> None:
+    """Lexicon → Edit… on a scale with an entry the loader would refuse, then the window counting with a
+    small LIWC .dic written for the screenshots (its categories in the legend, the graph and the status bar)."""
+    commands = window.lexicon_ui
+    editor = commands.edit()
+    editor.resize(900, 620)
+    editor.category_list.setCurrentRow(list(window.lexicon.category_names).index("modal"))
+    editor.entry_table.selectRow(4)
+    editor.entry_edit.setText("ought?")
+    settle()
+    editor.grab().save(str(out / "lexicon-editor.png"))
+    print(f"wrote {out / 'lexicon-editor.png'}")
+    editor.reject()
+
+    dic = tmp / "care-and-knowledge.dic"
+    dic.write_text(
+        "%\n1\tcare\n2\tknowledge\n3\tcooperation\n%\n"
+        "safe*\t1\npeople\t1\nprotect*\t1\nharm\t1\nresearch\t2\nscience\t2\ninformation\t2\n"
+        "cooperat*\t3\ntogether\t3\npartnership*\t3\ndialogue\t3\n",
+        encoding="utf-8",
+    )
+    commands.load(dic)
+    settle(lambda: not window.service.busy and not window.service.missing())
+    window.set_graph_mode("rate")
+    window.graph_dock.show()
+    window.table_dock.hide()
+    settle()
+    window.grab().save(str(out / "lexicon-liwc.png"))
+    print(f"wrote {out / 'lexicon-liwc.png'}")
+    commands.use_default()
+    settle(lambda: not window.service.busy)
+
 
 if __name__ == "__main__":
     code = main()

@@ -50,9 +50,10 @@ class Context:
     def analyzer(self) -> Any:
         if self._analyzer is None:
             from summit_reader.core.analysis import Analyzer
-            from summit_reader.core.lexicon import load_lexicon
+            from summit_reader.core.lexicon_formats import read_lexicon_in_use
 
-            self._analyzer = Analyzer(load_lexicon(self.lexicon_path))
+            # --lexicon, else the lexicon chosen in the window or with `lexicon use`, else the default
+            self._analyzer = Analyzer(read_lexicon_in_use(self.lexicon_path).lexicon)
         return self._analyzer
 
     def close(self) -> None:
@@ -127,7 +128,8 @@ def _smoke_test(ctx: click.Context, _param: click.Parameter, out: Path | None) -
     type=click.Path(dir_okay=False, path_type=Path),
     envvar=LEXICON_ENV,
     show_envvar=True,
-    help="A lexicon in quanteda YAML layout (default: the lexicon shipped with Summit Reader).",
+    help="A lexicon file: quanteda YAML (.yml) or LIWC (.dic) (default: the one chosen with `lexicon use` "
+    "or in the window, else the lexicon shipped with Summit Reader).",
 )
 @click.option("--demo", is_flag=True, help="Open the window on the demo library (illustrative texts, kept apart).")
 @click.version_option(__version__, prog_name="summit-reader")
@@ -501,7 +503,8 @@ def restore_cmd(state: Context, backup: Path, yes: bool) -> None:
 
 @cli.group("export")
 def export_group() -> None:
-    """Export annotations or the language table to CSV."""
+    """Export annotations or the language table (CSV, W3C Web Annotations), or the library as a REFI-QDA
+    project or codebook."""
 
 
 @export_group.command("annotations")
@@ -538,18 +541,93 @@ def export_stats_cmd(state: Context, out: Path, per: int | None, bom: bool) -> N
     click.echo(f"Wrote {n} row(s) to {click.format_filename(out)}.")
 
 
+@export_group.command("webannotations")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--document", "document_id", type=int, default=None, help="Only this document's annotations.")
+@pass_state
+@friendly_errors
+def export_webannotations_cmd(state: Context, out: Path, document_id: int | None) -> None:
+    """Write annotations as W3C Web Annotations (a JSON-LD array, UTF-8) with quote and position selectors
+    (positions in Unicode characters); `summit-reader merge` reads them back."""
+    from summit_reader.core.webanno import export_web_annotations
+
+    n = export_web_annotations(state.library, out, document_id, lexicon_label=state.analyzer.lexicon.label)
+    click.echo(f"Wrote {n} annotation(s) to {click.format_filename(out)}.")
+
+
+# ------------------------------------------------------------------- REFI-QDA (core/qda.py)
+
+
+@export_group.command("qdpx")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", "project_name", default=None, help="The project's name (default: OUT's file name).")
+@pass_state
+@friendly_errors
+def export_qdpx_cmd(state: Context, out: Path, project_name: str | None) -> None:
+    """Write the library as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder…: the
+    documents, the tags as codes and the annotations as coded segments with their notes (positions in
+    Unicode characters); the lexicon's name, version and hash go into the project's description."""
+    from summit_reader.core.qda import export_qdpx
+
+    result = export_qdpx(state.library, out, lexicon_label=state.analyzer.lexicon.label, project_name=project_name)
+    click.echo(
+        f"Wrote {result.documents} document(s), {result.codes} code(s) and {result.segments} coded segment(s) "
+        f"to {click.format_filename(out)}."
+    )
+    if result.left_out:
+        click.echo(
+            f"{result.left_out} annotation(s) that need review were left out (their passage is not known).", err=True
+        )
+
+
+@export_group.command("qdc")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+@friendly_errors
+def export_qdc_cmd(state: Context, out: Path) -> None:
+    """Write the tags as a REFI-QDA codebook (.qdc): nested codes with their colours."""
+    from summit_reader.core.qda import export_qdc
+
+    result = export_qdc(state.library, out)
+    click.echo(f"Wrote {result.codes} code(s) to {click.format_filename(out)}.")
+
+
+@cli.command("import-qdpx")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+@friendly_errors
+def import_qdpx_cmd(state: Context, file: Path) -> None:
+    """Import a REFI-QDA project (.qdpx) from Summit Reader, NVivo, ATLAS.ti, MAXQDA, QualCoder…, in one
+    transaction: its text sources become documents (a text already in the library is matched, not added
+    again), its codes tags and its coded text segments annotations. Sources that are not plain text are
+    left out with a message; a file that cannot be read changes nothing."""
+    from summit_reader.core.qda import import_qdpx
+
+    result = import_qdpx(state.library, file)
+    for message in result.messages:
+        click.echo(message, err=True)
+    click.echo(result.summary())
+
+
 @cli.command("merge")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @pass_state
 @friendly_errors
 def merge_cmd(state: Context, source: Path) -> None:
-    """Merge a colleague's annotation export (CSV) into the library, in one transaction.
+    """Merge a colleague's annotation export (CSV), or W3C Web Annotations (JSON-LD, from Summit Reader or
+    another tool), into the library, in one transaction.
 
-    Documents are found by the SHA-256 of their text (else by title and date); an annotation already here
-    keeps the newer of the two versions; new ones are placed where their quote is."""
+    SOURCE is read as Web Annotations when it ends in .json or .jsonld or begins with { or [, as CSV
+    otherwise. Documents are found by the SHA-256 of their text (else by their address, or by title and
+    date); an annotation already here keeps the newer of the two versions; new ones are placed where their
+    quote is."""
     from summit_reader.core.merge import merge_annotations_csv
+    from summit_reader.core.webanno import import_web_annotations, is_web_annotation_file
 
-    result = merge_annotations_csv(state.library, source)
+    if is_web_annotation_file(source):
+        result = import_web_annotations(state.library, source)
+    else:
+        result = merge_annotations_csv(state.library, source)
     for message in result.messages:
         click.echo(message, err=True)
     click.echo(
@@ -611,6 +689,371 @@ def corpus_fetch_cmd(state: Context, only: tuple[str, ...], timeout: float) -> N
     click.echo(", ".join(f"{counts.get(status, 0)} {status}" for status in order) + ".")
     if counts.get("failed"):
         raise click.exceptions.Exit(1)
+
+
+# ------------------------------------------------------------------------------- keyword in context
+
+
+@cli.command("kwic")
+@click.argument("query")
+@click.option("--category", "is_category", is_flag=True, help="QUERY is a category of the lexicon (its counted matches).")
+@click.option("--width", type=click.IntRange(min=0, max=1000), default=40, show_default=True, help="Characters of context on each side.")
+@click.option("--sort", type=click.Choice(["document", "left", "right"], case_sensitive=False), default="document",
+              show_default=True, help="document: date, then position; left/right: the words before (nearest first) or after.")
+@click.option("--document", "document_ids", type=int, multiple=True, metavar="ID", help="Only this document (repeat for several).")
+@click.option("--format", "fmt", type=FORMATS, default=None, help="table (default), csv or json.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the lines to this CSV file.")
+@click.option("--bom", is_flag=True, help="With --out: start the file with a UTF-8 byte order mark.")
+@pass_state
+@friendly_errors
+def kwic_cmd(
+    state: Context, query: str, is_category: bool, width: int, sort: str, document_ids: tuple[int, ...],
+    fmt: str | None, out: Path | None, bom: bool,
+) -> None:
+    """Keyword in context: every occurrence of a word, glob (secur*), phrase or --category across the
+    library, with the words before and after it (the same matches the language table counts)."""
+    from summit_reader.core.concordance import (
+        CONCORDANCE_COLUMNS,
+        concordance,
+        concordance_rows,
+        normalise_term,
+        write_concordance_csv,
+    )
+
+    if out is not None and fmt not in (None, "csv"):
+        raise click.UsageError("--out writes CSV; leave out --format, or print with --format without --out.")
+    analyzer = state.analyzer
+    label = analyzer.lexicon.category(query).name if is_category else normalise_term(query)
+    lines = concordance(state.library, analyzer, query, category=is_category, width=width,
+                        document_ids=document_ids or None, sort=sort.lower())
+    lexicon = analyzer.lexicon.label
+    if out is not None:
+        n = write_concordance_csv(lines, out, query=label, category=is_category, lexicon=lexicon, bom=bom)
+        click.echo(f"Wrote {n} line(s) to {click.format_filename(out)}.")
+        return
+    fmt = (fmt or "table").lower()
+    if fmt != "table":
+        emit(CONCORDANCE_COLUMNS, concordance_rows(lines, query=label, category=is_category, lexicon=lexicon), fmt)
+        return
+    what = f"the category “{label}”" if is_category else f"“{label}”"
+    if not lines:
+        click.echo(f"No occurrence of {what} in the library.", err=True)
+        return
+    ids = [str(line.document_id) for line in lines]
+    dates = [line.date or "" for line in lines]
+    w_id, w_date = max(2, *map(len, ids)), max(4, *map(len, dates))
+    w_left, w_key = max(4, *(len(line.left) for line in lines)), max(7, *(len(line.keyword) for line in lines))
+    click.echo(f"{'id':>{w_id}}  {'date':<{w_date}}  {'left':>{w_left}}  {'keyword':<{w_key}}  right")
+    for doc_id, date, line in zip(ids, dates, lines, strict=True):
+        click.echo(f"{doc_id:>{w_id}}  {date:<{w_date}}  {line.left:>{w_left}}  {line.keyword:<{w_key}}  {line.right}".rstrip())
+    documents = len({line.document_id for line in lines})
+    counted_by = f"; lexicon: {lexicon}" if is_category else ""
+    click.echo(f"\n{len(lines)} occurrence(s) of {what} in {documents} document(s){counted_by}", err=True)
+
+
+# ----------------------------------------------------------------------------------------- lexicons
+
+
+@cli.group("lexicon")
+def lexicon_group() -> None:
+    """Lexicons: show one, convert between quanteda YAML and LIWC .dic, choose the one to count with."""
+
+
+def _notes(messages: Iterable[str]) -> None:
+    for message in messages:
+        click.echo(f"Note: {message}", err=True)
+
+
+def _describe_source(loaded: Any) -> str:
+    if loaded.is_default:
+        return "the default lexicon shipped with Summit Reader"
+    kind = "LIWC .dic" if loaded.format == "dic" else "quanteda YAML"
+    return f"{click.format_filename(str(loaded.path))} ({kind})"
+
+
+@lexicon_group.command("show")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def lexicon_show_cmd(state: Context, path: Path | None, fmt: str) -> None:
+    """A lexicon's label, categories, entry counts and scale levels (default: the lexicon in use)."""
+    from summit_reader.core.lexicon_formats import read_lexicon, read_lexicon_in_use
+
+    loaded = read_lexicon(path) if path is not None else read_lexicon_in_use(state.lexicon_path)
+    lexicon = loaded.lexicon
+    _notes(loaded.warnings)
+    if fmt == "table":
+        click.echo(f"lexicon: {lexicon.label}")
+        click.echo(f"   file: {_describe_source(loaded)}\n")
+    else:
+        click.echo(f"lexicon: {lexicon.label}", err=True)
+    rows = [[c.name, len(c.entries), "; ".join(f"{rank} {level}" for rank, level in c.levels)] for c in lexicon.categories]
+    emit(["category", "entries", "levels"], rows, fmt, max_width=60)
+
+
+@lexicon_group.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="The name of the written lexicon (default: the source's).")
+@click.option("--version", "version", default=None, help="Its version (default: the source's).")
+@pass_state
+@friendly_errors
+def lexicon_convert_cmd(state: Context, source: Path, out: Path, name: str | None, version: str | None) -> None:
+    """Convert a lexicon between quanteda YAML (.yml, .yaml) and LIWC (.dic), by the files' extensions.
+
+    A .dic file cannot hold the name, version or scale levels: you are told what is left out."""
+    from dataclasses import replace
+
+    from summit_reader.core.errors import LexiconError
+    from summit_reader.core.lexicon_formats import clean_label, read_lexicon, save_lexicon
+
+    loaded = read_lexicon(source)
+    _notes(loaded.warnings)
+    try:
+        same = out.exists() and out.resolve() == source.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise LexiconError(f"'{out.name}' is the file being converted; choose another name for the result.")
+    lexicon = loaded.lexicon
+    if name is not None or version is not None:
+        lexicon = replace(
+            lexicon,
+            name=clean_label(name or "") or lexicon.name,
+            version=clean_label(version or "") or lexicon.version,
+        )
+    _notes(save_lexicon(lexicon, out))
+    written = read_lexicon(out).lexicon  # what a reader of the file gets (and a check it reads back)
+    entries = sum(len(c.entries) for c in written.categories)
+    click.echo(
+        f"Wrote {click.format_filename(str(out))}: {len(written.categories)} categories, {entries} entries; "
+        f"lexicon: {written.label}"
+    )
+
+
+@lexicon_group.command("use")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+@friendly_errors
+def lexicon_use_cmd(state: Context, path: Path) -> None:
+    """Count with this lexicon (YAML or .dic) from now on, here and in the window, until `lexicon reset`.
+
+    The file is not copied: edit it and the next command counts with the new version."""
+    from summit_reader.core.lexicon_formats import read_lexicon
+
+    loaded = read_lexicon(path)  # a file that cannot be used changes nothing
+    _notes(loaded.warnings)
+    _save_lexicon_choice(str(path.resolve()))
+    click.echo(f"Counting with {loaded.lexicon.label} from now on: {_describe_source(loaded)}.")
+
+
+@lexicon_group.command("reset")
+@pass_state
+@friendly_errors
+def lexicon_reset_cmd(state: Context) -> None:
+    """Count with the default lexicon shipped with Summit Reader again (here and in the window)."""
+    from summit_reader.core.lexicon import load_lexicon
+
+    _save_lexicon_choice("")
+    click.echo(f"Counting with the default lexicon, {load_lexicon().label}, from now on.")
+
+
+def _save_lexicon_choice(path: str) -> None:
+    """Remember the lexicon in the settings the window reads (which it reads when it starts)."""
+    from summit_reader.core.settings import Settings
+
+    settings = Settings.load()
+    if settings.problem:
+        _notes([settings.problem])
+    settings.lexicon_path = path
+    try:
+        settings.save()
+    except OSError as exc:
+        raise click.ClickException(f"the settings file '{settings.path}' cannot be written: {exc.strerror or exc}.") from None
+
+
+# ------------------------------------------------------------------- a second coder and agreement
+
+
+@cli.group("coder")
+def coder_group() -> None:
+    """A colleague's coding kept beside yours as a second coder: import, list, remove. Your own annotations,
+    tags and exports do not change; `summit-reader agreement` and `summit-reader disagreements` compare."""
+
+
+@coder_group.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The second coder's name (importing the same name again replaces their coding).")
+@click.option("--yes", is_flag=True, help="Replace a second coder of that name without asking.")
+@pass_state
+@friendly_errors
+def coder_import_cmd(state: Context, source: Path, name: str, yes: bool) -> None:
+    """Import a colleague's coding from their library file (.sqlite3, read without being changed) or their
+    annotation export (CSV). Documents are matched by the SHA-256 of their text, else by title and date."""
+    from summit_reader.core.coders import import_coder
+
+    existing = state.library.find_coder(name)
+    if existing is not None and not yes:
+        click.confirm(
+            f"There is already a second coder called '{existing.name}' ({existing.annotation_count} annotation(s) "
+            f"from {existing.source}). Replace their coding?",
+            abort=True,
+        )
+    result = import_coder(state.library, source, name)
+    for message in result.messages:
+        click.echo(message, err=True)
+    c = result.coder
+    verb = "Replaced the coding of" if result.replaced else "Imported"
+    click.echo(
+        f"{verb} '{c.name}': {c.annotation_count} annotation(s) over {c.document_count} document(s)"
+        + (f", {c.unplaced_count} not placed (left out of the comparison)" if c.unplaced_count else "")
+        + "."
+    )
+
+
+@coder_group.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def coder_list_cmd(state: Context, fmt: str) -> None:
+    """List the second coders with what their coding covers."""
+    header = ["name", "source", "imported", "documents", "annotations", "not_placed"]
+    rows = [
+        [c.name, c.source, c.imported_at, c.document_count, c.annotation_count, c.unplaced_count]
+        for c in state.library.list_coders()
+    ]
+    emit(header, rows, fmt)
+
+
+@coder_group.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+@friendly_errors
+def coder_remove_cmd(state: Context, name: str, yes: bool) -> None:
+    """Remove a second coder, their annotations and the resolutions recorded against them (your own
+    annotations stay, including those you took from them)."""
+    coder = state.library.get_coder(name)
+    if not yes:
+        click.confirm(f"Remove the second coder '{coder.name}' and their {coder.annotation_count} annotation(s)?", abort=True)
+    state.library.delete_coder(coder.name)
+    click.echo(f"Removed the second coder '{coder.name}'.")
+
+
+UNIT_CHOICE = click.Choice(["sentence", "character"], case_sensitive=False)
+
+
+def _figure(value: float | None, fmt: str) -> object:
+    if fmt == "table":
+        return "—" if value is None else f"{value:.3f}"
+    return None if value is None else round(value, 6)
+
+
+@cli.command("agreement")
+@click.option("--coder", default=None, help="The second coder (default: the only one).")
+@click.option("--unit", type=UNIT_CHOICE, default="sentence", show_default=True,
+              help="sentence: a sentence is coded with a tag if an annotation with it touches it; character: every non-space character.")
+@click.option("--by", "by", type=click.Choice(["tag", "document", "both"], case_sensitive=False), default="tag",
+              show_default=True, help="One row per tag, per document, or per tag and document.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def agreement_cmd(state: Context, coder: str | None, unit: str, by: str, fmt: str) -> None:
+    """Agreement between you and a second coder: Cohen's kappa, Krippendorff's alpha (nominal), observed
+    agreement, units, and the units each coded, per tag or document (rows "all" pool the counts).
+    Undefined figures (a tag neither coder used) are shown as — with the reason."""
+    from summit_reader.core.coders import compare_with_coder
+
+    result = compare_with_coder(state.library, coder, unit=unit.lower())
+    comparison = result.comparison
+    fmt, by = fmt.lower(), by.lower()
+    title = result.titles
+    rows: list[list[object]] = []
+
+    def row(tag: str, document: str, f: Any) -> list[object]:
+        return [tag, document, f.units, f.mine, f.theirs, f.both, _figure(f.observed, fmt), _figure(f.kappa, fmt),
+                _figure(f.alpha, fmt), f.note]
+
+    if by == "tag":
+        rows = [row(t, "all", f) for t, f in comparison.by_tag()]
+    elif by == "document":
+        rows = [row("all", title[d], f) for d, f in comparison.by_document()]
+    else:
+        for t in comparison.tags:
+            rows += [row(t, title[d], comparison.cell(t, d)) for d in comparison.document_ids]
+            rows.append(row(t, "all", dict(comparison.by_tag())[t]))
+    rows.append(row("all", "all", comparison.overall()))
+    header = ["tag", "document", "units", "mine", "theirs", "both", "observed", "kappa", "alpha", "note"]
+    emit(header, rows, fmt, max_width=40)
+    if fmt == "table":
+        click.echo(
+            f"\nYou and '{result.coder.name}', {len(comparison.document_ids)} document(s); unit: {comparison.unit} "
+            f"({'the sentences of the texts' if comparison.unit == 'sentence' else 'non-space characters'}). "
+            "`summit-reader disagreements` lists where you differ.",
+            err=True,
+        )
+
+
+def _versions(annotations: Iterable[Any]) -> str:
+    parts = []
+    for a in annotations:
+        text = f"“{a.quote}” [{'; '.join(a.tags)}]"
+        if a.note:
+            text += f" {a.note}"
+        parts.append(text + (f" — {a.author}" if a.author else ""))
+    return " | ".join(parts)
+
+
+@cli.command("disagreements")
+@click.option("--coder", default=None, help="The second coder (default: the only one).")
+@click.option("--tag", default=None, help="Only this tag.")
+@click.option("--unit", type=UNIT_CHOICE, default="sentence", show_default=True, help="The units compared (as for `agreement`).")
+@click.option("--all", "include_resolved", is_flag=True, help="Also list the disagreements you resolved by keeping yours.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_state
+@friendly_errors
+def disagreements_cmd(state: Context, coder: str | None, tag: str | None, unit: str, include_resolved: bool, fmt: str) -> None:
+    """List the passages where you and a second coder differ on a tag, your version beside theirs, with
+    the id that `summit-reader resolve` takes."""
+    from summit_reader.core.coders import compare_with_coder, disagreement_details
+
+    result = compare_with_coder(state.library, coder, unit=unit.lower())
+    details = disagreement_details(state.library, result, tag=tag, include_resolved=include_resolved)
+    header = ["id", "document", "tag", "coded_by", "units", "passage", "mine", "theirs", "resolved"]
+    rows = [
+        [d.key, d.document_title, d.disagreement.tag, "only me" if d.disagreement.coded_by == "mine" else "only them",
+         d.disagreement.unit_count, d.passage, _versions(d.mine), _versions(d.theirs),
+         d.resolution.action if d.resolution else ""]
+        for d in details
+    ]
+    emit(header, rows, fmt, max_width=36)
+    if fmt.lower() == "table":
+        click.echo(
+            f"\n{len(rows)} disagreement(s) with '{result.coder.name}' ({result.unit} units). Resolve one with "
+            "`summit-reader resolve ID take|keep|remove`.",
+            err=True,
+        )
+
+
+@cli.command("resolve")
+@click.argument("disagreement_id", metavar="ID")
+@click.argument("action", type=click.Choice(["take", "keep", "remove"], case_sensitive=False))
+@click.option("--coder", default=None, help="The second coder, if the id is a disagreement with several.")
+@pass_state
+@friendly_errors
+def resolve_cmd(state: Context, disagreement_id: str, action: str, coder: str | None) -> None:
+    """Resolve a disagreement listed by `summit-reader disagreements`: take (copy their annotation into
+    yours), keep (keep yours; it is marked resolved) or remove (take the tag off your annotation, deleting
+    it if that was its only tag). The resolution is recorded."""
+    from summit_reader.core.coders import describe_outcome, find_disagreement, resolve
+
+    detail = find_disagreement(state.library, disagreement_id, coder)
+    if detail.resolution is not None and action.lower() == "keep":
+        click.echo(f"Already resolved ({detail.resolution.action}, {detail.resolution.resolved_at}).")
+        return
+    outcome = resolve(state.library, detail, action.lower())
+    click.echo(describe_outcome(outcome, detail.coder.name))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -85,3 +85,57 @@ class TagMerge:
     source_annotation_ids: tuple[str, ...]  # annotations that carried the source tag
     added_annotation_ids: tuple[str, ...]  # of those, the ones that did not carry the target tag before
     reparented: tuple[tuple[int, int | None], ...]  # (tag id, its parent before the merge)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Added for the second coder (summit_reader.core.coders, core.agreement): a colleague's coding, kept apart
+# from the user's own annotations, and the disagreements the user resolved.
+
+
+@dataclass(frozen=True)
+class Coder:
+    """A colleague whose coding was imported as a second coder."""
+
+    id: int
+    name: str  # unique, ignoring case
+    source: str  # the file it was imported from (its name only)
+    imported_at: str  # ISO 8601 UTC
+    annotation_count: int = 0
+    unplaced_count: int = 0  # annotations whose quote is not in our text: left out of every comparison
+    document_count: int = 0  # documents of this library that the colleague's file covers
+
+
+@dataclass(frozen=True)
+class CoderAnnotation:
+    """One annotation of a second coder, placed in this library's text (offsets in code points)."""
+
+    id: str  # the id it has in the colleague's library
+    coder_id: int
+    document_id: int
+    start: int
+    end: int
+    quote: str
+    note: str
+    author: str
+    created: str
+    modified: str
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    status: str = "ok"  # "ok", or "needs_review" when its quote could not be found in our text
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How the user resolved one disagreement with a second coder (kept, so it stays resolved)."""
+
+    id: int  # 0 before it is stored
+    coder_id: int
+    key: str  # the disagreement's id (summit_reader.core.agreement.Disagreement.key)
+    action: str  # "take", "keep" or "remove"
+    document_id: int
+    tag: str
+    unit: str  # "sentence" or "character"
+    start: int
+    end: int
+    resolved_at: str
+    resolved_by: str
+    annotation_ids: tuple[str, ...] = ()  # the user's annotations it created or changed

@@ -18,22 +18,20 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import functools
-import getpass
+import json
 import os
 import re
-import secrets
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import platformdirs
 
-from summit_reader.core.anchoring import Placement, ReplaceResult, clamp_span, reanchor_all
 from summit_reader.core.documents import Document, text_hash, validate_date
 from summit_reader.core.errors import (
     DuplicateDocumentError,
@@ -45,11 +43,20 @@ from summit_reader.core.errors import (
 from summit_reader.core.models import (
     Annotation,
     AnnotationFilter,
+    Coder,
+    CoderAnnotation,
     DocumentSummary,
+    Resolution,
     Tag,
     TagMerge,
     TagSnapshot,
 )
+
+if TYPE_CHECKING:
+    from summit_reader.core.anchoring import Placement, ReplaceResult
+
+# getpass, secrets, uuid and summit_reader.core.anchoring are imported where they are used: opening a
+# library (the window's start-up) needs none of them.
 
 ENV_VAR = "SUMMIT_READER_DB"
 
@@ -158,10 +165,63 @@ INSERT INTO tags (name, colour) VALUES
 PRAGMA application_id = {APPLICATION_ID};
 """
 
-#: (version, SQL script). Append new migrations; never edit one that has shipped.
-MIGRATIONS: list[tuple[int, str]] = [(1, _MIGRATION_1)]
+# A second coder (summit_reader.core.coders): a colleague's coding, kept apart from the user's own
+# annotations (so every other view and export is unchanged), the documents their file covers, and the
+# disagreements the user resolved. Tags are names as the colleague wrote them (a JSON array): importing
+# a coding never adds tags to the user's tag list.
+_MIGRATION_2 = """
+CREATE TABLE coders (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    source TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL
+);
 
-SCHEMA_VERSION: int = 1
+CREATE TABLE coder_documents (
+    coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (coder_id, document_id)
+);
+
+CREATE TABLE coder_annotations (
+    coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    author TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL DEFAULT '',
+    modified TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'ok',
+    PRIMARY KEY (coder_id, id),
+    CHECK (start >= 0 AND "end" > start)
+);
+CREATE INDEX coder_annotations_document_id ON coder_annotations(document_id);
+
+CREATE TABLE resolutions (
+    id INTEGER PRIMARY KEY,
+    coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('take', 'keep', 'remove')),
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    annotation_ids TEXT NOT NULL DEFAULT '[]',
+    resolved_at TEXT NOT NULL,
+    resolved_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX resolutions_coder_key ON resolutions(coder_id, key);
+"""
+
+#: (version, SQL script). Append new migrations; never edit one that has shipped.
+MIGRATIONS: list[tuple[int, str]] = [(1, _MIGRATION_1), (2, _MIGRATION_2)]
+
+SCHEMA_VERSION: int = 2
 
 
 def utc_now() -> str:
@@ -463,6 +523,8 @@ class Library:
         while target.exists():
             target = self.path.with_name(f"{stem}.{counter}.bak")
             counter += 1
+        import secrets
+
         tmp = self.path.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
             dest = sqlite3.connect(str(tmp))
@@ -770,19 +832,35 @@ class Library:
     def _resolve_tags(self, names: Iterable[str]) -> list[Tag]:
         """Tags for ``names`` (stripped, empty ones skipped, duplicates collapsed ignoring case), creating
         the missing ones. Must run inside a transaction."""
-        known = {tag.name.casefold(): tag for tag in self._all_tags()}
+        wanted = [name for name in map(_clean_tag_name, names) if name]
+        if not wanted:
+            return []
+        # plain rows, and a Tag made only for the tags asked for (this runs for every saved annotation)
+        known: dict[str, Tag | tuple[Any, ...]] = {
+            str(row[1]).casefold(): row
+            for row in self._conn.execute("SELECT id, name, colour, parent_id FROM tags").fetchall()
+        }
         result: list[Tag] = []
         seen: set[str] = set()
-        for raw in names:
-            name = _clean_tag_name(raw)
+        for name in wanted:
             key = name.casefold()
-            if not name or key in seen:
+            if key in seen:
                 continue
             seen.add(key)
-            tag = known.get(key)
-            if tag is None:
+            found = known.get(key)
+            if found is None:
                 tag = self._insert_tag(name, self._next_colour())
                 known[key] = tag
+            elif isinstance(found, Tag):
+                tag = found
+            else:
+                tag_id, tag_name, colour, parent_id = found
+                tag = Tag(
+                    id=int(tag_id),
+                    name=tag_name,
+                    colour=colour,
+                    parent_id=None if parent_id is None else int(parent_id),
+                )
             result.append(tag)
         return result
 
@@ -820,6 +898,12 @@ class Library:
         return int(self._scalar("SELECT count(*) FROM annotation_tags WHERE tag_id = ?", (tag.id,)))
 
     # ------------------------------------------------------------ annotations
+
+    _INSERT_ANNOTATION = (
+        'INSERT INTO annotations (id, document_id, start, "end", quote, prefix, suffix, note, author, '
+        "created, modified, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    _INSERT_TAG_LINK = "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)"
 
     _ANNOTATION_COLUMNS = (
         'a.id, a.document_id, a.start, a."end", a.quote, a.prefix, a.suffix, a.note, a.author, '
@@ -884,19 +968,25 @@ class Library:
                 [{"annotation_id": annotation_id, "tag_id": tag.id} for tag in tags]
             )
 
-    def _document_text(self, doc_id: int) -> tuple[str, str]:
-        """(title, text) of a document, the text from a small cache while its hash is unchanged: reading
-        a 100,000-word text for every saved annotation was most of the time a save took."""
-        row = self._conn.execute("SELECT title, text_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"No document with id {doc_id}; `summit-reader list` shows the ids.")
+    def _document_text(self, doc_id: int) -> str:
+        """The text of a document, from a small cache while its hash is unchanged: reading a 100,000-word
+        text for every saved annotation was most of the time a save took. The hash is checked through its
+        index: read from the row, it sits after the text, and SQLite walked the text's overflow pages to
+        reach it (0.1 ms a save once another connection had written)."""
         cache: dict[int, tuple[str, str]] = self.__dict__.setdefault("_text_cache", {})
         hit = cache.get(doc_id)
-        if hit is None or hit[0] != row[1]:
-            if len(cache) >= 8:
-                cache.clear()
-            hit = cache[doc_id] = (str(row[1]), str(self._scalar("SELECT text FROM documents WHERE id = ?", (doc_id,))))
-        return str(row[0]), hit[1]
+        if hit is not None and self._conn.execute(
+            "SELECT 1 FROM documents INDEXED BY documents_text_hash WHERE text_hash = ? AND id = ?",
+            (hit[0], doc_id),
+        ).fetchone():
+            return hit[1]
+        row = self._conn.execute("SELECT text_hash, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No document with id {doc_id}; `summit-reader list` shows the ids.")
+        if len(cache) >= 8:
+            cache.clear()
+        cache[doc_id] = (str(row[0]), str(row[1]))
+        return str(row[1])
 
     @_guarded
     def add_annotation(
@@ -916,33 +1006,46 @@ class Library:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
         with self.transaction():
-            title, text = self._document_text(document_id)
+            text = self._document_text(document_id)
             if not 0 <= start < end <= len(text):
+                title = self._scalar("SELECT title FROM documents WHERE id = ?", (document_id,))
                 raise InvalidInputError(
                     f"{start}–{end} is not a passage of '{title}': the start must be at least 0, "
                     f"the end after the start, and neither beyond the text's {len(text)} characters."
                 )
+            import uuid
+
             now = utc_now()
             annotation_id = str(uuid.uuid4())
             who = author.strip() if author is not None and author.strip() else self.author
-            self._db.table("annotations").insert(
-                {
-                    "id": annotation_id,
-                    "document_id": document_id,
-                    "start": start,
-                    "end": end,
-                    "quote": text[start:end],
-                    "prefix": text[max(0, start - PREFIX_CHARS) : start],
-                    "suffix": text[end : end + PREFIX_CHARS],
-                    "note": note.replace("\x00", ""),
-                    "author": who,
-                    "created": now,
-                    "modified": now,
-                    "status": "ok",
-                }
+            quote = text[start:end]
+            prefix, suffix = text[max(0, start - PREFIX_CHARS) : start], text[end : end + PREFIX_CHARS]
+            clean_note = note.replace("\x00", "")
+            self._conn.execute(
+                self._INSERT_ANNOTATION,
+                (annotation_id, document_id, start, end, quote, prefix, suffix, clean_note, who, now, now, "ok"),
             )
-            self._set_tags(annotation_id, tags)
-            return self._load_annotation(annotation_id)
+            # a new id has no tag links to delete; the tags are resolved (and created) as _set_tags does
+            linked = self._resolve_tags(tags)
+            for tag in linked:
+                self._conn.execute(self._INSERT_TAG_LINK, (annotation_id, tag.id))
+            # the annotation as stored, without reading it back (a save is a few statements: a durable save
+            # may take at most twice a bare INSERT + COMMIT, docs/performance.md)
+            return Annotation(
+                id=annotation_id,
+                document_id=int(document_id),
+                start=start,
+                end=end,
+                quote=quote,
+                prefix=prefix,
+                suffix=suffix,
+                note=clean_note,
+                author=who,
+                created=now,
+                modified=now,
+                tags=tuple(sorted((tag.name for tag in linked), key=_tag_sort_key)),
+                status="ok",
+            )
 
     @_guarded
     def get_annotation(self, annotation_id: str) -> Annotation:
@@ -1023,10 +1126,16 @@ class Library:
         stored = self.get_setting("author")
         if stored:
             return stored
-        try:
-            return getpass.getuser() or "unknown"
-        except Exception:  # getuser raises OSError, KeyError or ImportError depending on the platform
-            return "unknown"
+        login: str | None = self.__dict__.get("_login")
+        if login is None:  # looked up once per library (it can read the password database: 8 µs a save)
+            try:
+                import getpass
+
+                login = getpass.getuser() or "unknown"
+            except Exception:  # getuser raises OSError, KeyError or ImportError depending on the platform
+                login = "unknown"
+            self.__dict__["_login"] = login
+        return login
 
     @author.setter
     def author(self, value: str) -> None:
@@ -1087,6 +1196,8 @@ class Library:
             raise InvalidInputError(f"The new text of document {doc_id} is empty.")
         if "\x00" in new_text:
             raise InvalidInputError(f"The new text of document {doc_id} contains NUL characters, which cannot be stored.")
+        from summit_reader.core.anchoring import ReplaceResult, reanchor_all
+
         with self.transaction():
             old_text = self.get_document(doc_id).text  # NotFoundError
             annotations = self._select_annotations("a.document_id = ?", (doc_id,))
@@ -1103,6 +1214,8 @@ class Library:
     def _write_placement(self, annotation: Annotation, placement: Placement, text: str, now: str) -> None:
         """Store one re-anchoring result for :meth:`replace_document_text` (inside its transaction)."""
         if placement.start is None or placement.end is None:
+            from summit_reader.core.anchoring import clamp_span
+
             start, end = clamp_span(annotation.start, annotation.end, len(text))
             self._conn.execute(
                 "UPDATE annotations SET start = ?, \"end\" = ?, status = 'needs_review' WHERE id = ?",
@@ -1616,6 +1729,16 @@ class Library:
     def annotation_modified_times(self, annotation_ids: Sequence[str]) -> dict[str, str]:
         """``modified`` of each annotation among ``annotation_ids`` that exists (id → time)."""
         found: dict[str, str] = {}
+        stored = int(self._scalar("SELECT count(*) FROM annotations")) if len(annotation_ids) > 900 else -1
+        if stored == 0:  # the first merge into a library
+            return found
+        if 0 < stored <= 4 * len(annotation_ids):
+            # many ids, a library not much larger: one pass over its annotations beats a query per 900 ids
+            wanted = set(annotation_ids)
+            for annotation_id, modified in self._conn.execute("SELECT id, modified FROM annotations"):
+                if annotation_id in wanted:
+                    found[str(annotation_id)] = str(modified)
+            return found
         ids = list(dict.fromkeys(annotation_ids))
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
@@ -1677,17 +1800,78 @@ class Library:
         (:class:`StoreError`) and nothing is written. Returns the number inserted."""
         if not annotations:
             return 0
-        with self.transaction():
+        with self.bulk_transaction(len(annotations)):
             rows = self._checked_rows(annotations)
-            tag_ids = self._tag_ids_for(annotations)
-            self._conn.executemany(
-                'INSERT INTO annotations (id, document_id, start, "end", quote, prefix, suffix, note, author, '
-                "created, modified, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            self._conn.executemany(
-                "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", self._tag_rows(annotations, tag_ids)
-            )
+            return self.insert_annotation_rows(rows, [a.tags for a in annotations])
+
+    #: Rows in a write above which :meth:`bulk_transaction` enlarges the page cache, and its size then (KiB).
+    _BULK_ROWS = 5_000
+    _BULK_CACHE_KIB = 32 * 1024
+
+    @contextlib.contextmanager
+    def bulk_transaction(self, rows: int) -> Iterator[None]:
+        """:meth:`transaction` for a write of ``rows`` rows at once. A large one gets a bigger page cache until
+        it has committed: with SQLite's default (2 MiB) the pages of the indexes of a 100,000-annotation
+        merge were written to the log again and again before the commit (a quarter of its insert time)."""
+        with self._guard():
+            big = rows >= self._BULK_ROWS and self._depth == 0
+            before = int(self._scalar("PRAGMA cache_size")) if big else 0
+            if big:
+                self._conn.execute(f"PRAGMA cache_size = -{self._BULK_CACHE_KIB}")
+            try:
+                with self.transaction():
+                    yield
+            finally:
+                if big:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute(f"PRAGMA cache_size = {before}")
+
+    def _tag_links(
+        self, annotation_ids: Iterable[str], tags: Sequence[tuple[str, ...]]
+    ) -> list[tuple[str, int]]:
+        """(annotation id, tag id) rows for ``annotation_ids`` carrying the tags named in ``tags`` (one tuple
+        of names per annotation; matched ignoring case, missing ones created in order of first use;
+        duplicates and empty names dropped). Each combination is resolved once, however many carry it."""
+        combinations = dict.fromkeys(tags)
+        names: dict[str, str] = {}
+        for combination in combinations:
+            for name in combination:
+                clean = _clean_tag_name(name)
+                if clean:
+                    names.setdefault(clean.casefold(), clean)
+        tag_ids = {tag.name.casefold(): tag.id for tag in self._resolve_tags(names.values())}
+        resolved: dict[tuple[str, ...], list[int]] = {}
+        for combination in combinations:
+            ids: list[int] = []
+            for name in combination:
+                tag_id = tag_ids.get(_clean_tag_name(name).casefold())
+                if tag_id is not None and tag_id not in ids:
+                    ids.append(tag_id)
+            resolved[combination] = ids
+        per_row = map(resolved.__getitem__, tags)
+        links = [
+            (a_id, tag_id) for a_id, tag_ids_ in zip(annotation_ids, per_row, strict=True) for tag_id in tag_ids_
+        ]
+        # in the order of the primary key's index: a third faster to insert (the order of a file is not)
+        links.sort(key=itemgetter(0))
+        return links
+
+    @_guarded
+    def insert_annotation_rows(self, rows: Sequence[tuple[Any, ...]], tags: Sequence[tuple[str, ...]]) -> int:
+        """:meth:`insert_annotations` of rows already checked (merge.py makes them without building an
+        :class:`Annotation` per row): (id, document_id, start, end, quote, prefix, suffix, note, author,
+        created, modified, status), each quote at its offsets in its document's text unless the status is
+        ``needs_review``, no NUL in the note; ``tags[i]`` are the tag names of ``rows[i]``. Offsets that are
+        not a passage and an id that exists already are refused (:class:`StoreError`) and nothing is
+        written. Returns the number inserted."""
+        if len(tags) != len(rows):
+            raise InvalidInputError("One tuple of tag names is needed per annotation row.")
+        if not rows:
+            return 0
+        with self.bulk_transaction(len(rows)):
+            links = self._tag_links(map(itemgetter(0), rows), tags)
+            self._conn.executemany(self._INSERT_ANNOTATION, rows)
+            self._conn.executemany(self._INSERT_TAG_LINK, links)
         return len(rows)
 
     @_guarded
@@ -1728,16 +1912,236 @@ class Library:
             """,
             params,
         ).fetchall()
+        joins = "" if document_id is None else f"JOIN annotations a ON a.id = at.annotation_id WHERE {where}"
+        if self._scalar("SELECT 1 FROM tags WHERE instr(name, char(0)) > 0 LIMIT 1") is None:
+            # each annotation's tag names in one value, NUL-separated (no tag name holds a NUL: checked just
+            # above), so that a combination of tags is split and sorted once, not once per annotation
+            joined: dict[str, str] = dict(
+                self._conn.execute(
+                    "SELECT at.annotation_id, group_concat(t.name, char(0)) FROM annotation_tags at "
+                    f"JOIN tags t ON t.id = at.tag_id {joins} GROUP BY at.annotation_id",
+                    params,
+                ).fetchall()
+            )
+            combinations = {
+                value: tuple(sorted(value.split("\x00"), key=_tag_sort_key)) for value in set(joined.values())
+            }
+            return rows, {a: combinations[value] for a, value in joined.items()}
         names: dict[str, list[str]] = {}
-        tag_sql = (
-            "SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id"
-            if document_id is None
-            else "SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id "
-            f"JOIN annotations a ON a.id = at.annotation_id WHERE {where}"
-        )
-        for annotation_id, tag_name in self._conn.execute(tag_sql, params):
+        for annotation_id, tag_name in self._conn.execute(
+            f"SELECT at.annotation_id, t.name FROM annotation_tags at JOIN tags t ON t.id = at.tag_id {joins}",
+            params,
+        ):
             names.setdefault(annotation_id, []).append(tag_name)
         tags = {
             a: tuple(n) if len(n) == 1 else tuple(sorted(n, key=_tag_sort_key)) for a, n in names.items()
         }
         return rows, tags
+
+    # ======================================================================================================
+    # A second coder (the "two coders: agreement" issue). summit_reader.core.coders reads a colleague's file,
+    # places their annotations in our texts and compares; here they are stored APART from the user's own
+    # annotations (tables coder_annotations, coder_documents), with the disagreements the user resolved
+    # (resolutions). Kept at the end of the class.
+
+    _CODER_SQL = """
+        SELECT c.id, c.name, c.source, c.imported_at,
+            (SELECT count(*) FROM coder_annotations x WHERE x.coder_id = c.id) AS annotation_count,
+            (SELECT count(*) FROM coder_annotations x WHERE x.coder_id = c.id AND x.status != 'ok') AS unplaced,
+            (SELECT count(*) FROM coder_documents x WHERE x.coder_id = c.id) AS document_count
+        FROM coders c
+    """
+
+    @staticmethod
+    def _coder_row(row: sqlite3.Row) -> Coder:
+        return Coder(
+            id=int(row["id"]),
+            name=row["name"],
+            source=row["source"],
+            imported_at=row["imported_at"],
+            annotation_count=int(row["annotation_count"]),
+            unplaced_count=int(row["unplaced"]),
+            document_count=int(row["document_count"]),
+        )
+
+    def _find_coder(self, name: str) -> Coder | None:
+        rows = self._rows(f"{self._CODER_SQL} WHERE c.name = ? COLLATE NOCASE", (" ".join(name.split()),))
+        return self._coder_row(rows[0]) if rows else None
+
+    @_guarded
+    def list_coders(self) -> list[Coder]:
+        """Every second coder, by name ignoring case."""
+        return [self._coder_row(r) for r in self._rows(f"{self._CODER_SQL} ORDER BY c.name COLLATE NOCASE, c.id")]
+
+    @_guarded
+    def find_coder(self, name: str) -> Coder | None:
+        """The second coder called ``name`` (ignoring case and repeated spaces), or None."""
+        return self._find_coder(name)
+
+    @_guarded
+    def get_coder(self, name: str) -> Coder:
+        found = self._find_coder(name)
+        if found is None:
+            raise NotFoundError(f"No second coder called '{name}'; `summit-reader coder list` shows them.")
+        return found
+
+    @_guarded
+    def replace_coder(
+        self,
+        name: str,
+        *,
+        source: str,
+        document_ids: Iterable[int],
+        annotations: Sequence[CoderAnnotation],
+    ) -> Coder:
+        """Store a colleague's coding as the second coder ``name``, in one transaction: a new coder, or, if
+        one has that name (ignoring case), its annotations and documents replaced (its resolutions stay:
+        a disagreement that is still there is still resolved). ``document_ids`` are the documents of this
+        library their file covers; each annotation must be in one of them."""
+        clean = " ".join(name.replace("\x00", "").split())
+        if not clean:
+            raise InvalidInputError("A second coder needs a name.")
+        documents = sorted({int(d) for d in document_ids})
+        rows: list[tuple[Any, ...]] = []
+        for a in annotations:
+            for value in (a.start, a.end):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+            if not 0 <= a.start < a.end:
+                raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+            if a.document_id not in documents:
+                raise InvalidInputError(f"The annotation '{a.id}' is in a document the coding does not cover.")
+            rows.append(
+                (a.id, a.document_id, a.start, a.end, a.quote, a.note.replace("\x00", ""),
+                 json.dumps(list(a.tags), ensure_ascii=False), a.author, a.created, a.modified, a.status)
+            )
+        with self.transaction():
+            known = {int(i) for (i,) in self._conn.execute("SELECT id FROM documents").fetchall()}
+            missing = [d for d in documents if d not in known]
+            if missing:
+                raise NotFoundError(f"No document with id {missing[0]}; `summit-reader list` shows the ids.")
+            existing = self._find_coder(clean)
+            now = utc_now()
+            if existing is None:
+                cursor = self._conn.execute(
+                    "INSERT INTO coders (name, source, imported_at) VALUES (?, ?, ?)", (clean, source, now)
+                )
+                coder_id = int(cursor.lastrowid or 0)
+            else:
+                coder_id = existing.id
+                self._conn.execute(
+                    "UPDATE coders SET name = ?, source = ?, imported_at = ? WHERE id = ?", (clean, source, now, coder_id)
+                )
+                self._conn.execute("DELETE FROM coder_annotations WHERE coder_id = ?", (coder_id,))
+                self._conn.execute("DELETE FROM coder_documents WHERE coder_id = ?", (coder_id,))
+            self._conn.executemany(
+                "INSERT INTO coder_documents (coder_id, document_id) VALUES (?, ?)", [(coder_id, d) for d in documents]
+            )
+            self._conn.executemany(
+                'INSERT INTO coder_annotations (coder_id, id, document_id, start, "end", quote, note, tags, author, '
+                "created, modified, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(coder_id, *row) for row in rows],
+            )
+            found = self._find_coder(clean)
+            assert found is not None
+            return found
+
+    @_guarded
+    def delete_coder(self, name: str) -> Coder:
+        """Delete a second coder with their annotations and the resolutions recorded against them (the
+        user's own annotations, including those taken from them, stay). Returns the coder as it was."""
+        with self.transaction():
+            coder = self.get_coder(name)
+            self._conn.execute("DELETE FROM coders WHERE id = ?", (coder.id,))
+            return coder
+
+    @_guarded
+    def coder_document_ids(self, coder_id: int) -> list[int]:
+        """The documents a second coder's file covers, in the library's order (by date, then title)."""
+        return [
+            int(i)
+            for (i,) in self._conn.execute(
+                f"SELECT d.id FROM coder_documents c JOIN documents d ON d.id = c.document_id "
+                f"WHERE c.coder_id = ? ORDER BY {self._DOC_ORDER}",
+                (coder_id,),
+            ).fetchall()
+        ]
+
+    @_guarded
+    def list_coder_annotations(self, coder_id: int, *, document_id: int | None = None) -> list[CoderAnnotation]:
+        """A second coder's annotations (of one document, or all) in reading order."""
+        where, params = "a.coder_id = ?", [coder_id]
+        if document_id is not None:
+            where, params = where + " AND a.document_id = ?", [coder_id, document_id]
+        rows = self._rows(
+            f"""
+            SELECT a.* FROM coder_annotations a JOIN documents d ON d.id = a.document_id
+            WHERE {where} ORDER BY {self._DOC_ORDER}, a.start, a."end", a.id
+            """,
+            params,
+        )
+        out: list[CoderAnnotation] = []
+        for r in rows:
+            try:
+                names = json.loads(r["tags"])
+            except ValueError:
+                names = []
+            tags = tuple(str(n) for n in names) if isinstance(names, list) else ()
+            out.append(
+                CoderAnnotation(
+                    id=r["id"], coder_id=int(r["coder_id"]), document_id=int(r["document_id"]), start=int(r["start"]),
+                    end=int(r["end"]), quote=r["quote"], note=r["note"], author=r["author"], created=r["created"],
+                    modified=r["modified"], tags=tags, status=r["status"],
+                )
+            )
+        return out
+
+    @_guarded
+    def add_resolution(self, resolution: Resolution) -> Resolution:
+        """Record how a disagreement was resolved; returns it with its id (``resolution.id`` is kept when it
+        is not 0 and still free, so an undone resolution comes back as it was)."""
+        r = resolution
+        if r.action not in ("take", "keep", "remove"):
+            raise InvalidInputError(f"Unknown resolution '{r.action}'; use take, keep or remove.")
+        with self.transaction():
+            columns = (
+                "coder_id, key, action, document_id, tag, unit, start, \"end\", annotation_ids, resolved_at, resolved_by"
+            )
+            values: tuple[Any, ...] = (
+                r.coder_id, r.key, r.action, r.document_id, r.tag, r.unit, r.start, r.end,
+                json.dumps(list(r.annotation_ids)), r.resolved_at or utc_now(), r.resolved_by,
+            )
+            if r.id and self._scalar("SELECT 1 FROM resolutions WHERE id = ?", (r.id,)) is None:
+                self._conn.execute(f"INSERT INTO resolutions (id, {columns}) VALUES (?, {', '.join('?' * len(values))})",
+                                   (r.id, *values))
+                new_id = r.id
+            else:
+                cursor = self._conn.execute(
+                    f"INSERT INTO resolutions ({columns}) VALUES ({', '.join('?' * len(values))})", values
+                )
+                new_id = int(cursor.lastrowid or 0)
+            return replace(r, id=new_id, resolved_at=values[9])
+
+    @_guarded
+    def delete_resolution(self, resolution_id: int) -> None:
+        with self.transaction():
+            self._conn.execute("DELETE FROM resolutions WHERE id = ?", (resolution_id,))
+
+    @_guarded
+    def list_resolutions(self, coder_id: int) -> list[Resolution]:
+        """The resolutions recorded against a second coder, oldest first."""
+        out: list[Resolution] = []
+        for r in self._rows("SELECT * FROM resolutions WHERE coder_id = ? ORDER BY id", (coder_id,)):
+            try:
+                ids = json.loads(r["annotation_ids"])
+            except ValueError:
+                ids = []
+            out.append(
+                Resolution(
+                    id=int(r["id"]), coder_id=int(r["coder_id"]), key=r["key"], action=r["action"],
+                    document_id=int(r["document_id"]), tag=r["tag"], unit=r["unit"], start=int(r["start"]),
+                    end=int(r["end"]), resolved_at=r["resolved_at"], resolved_by=r["resolved_by"],
+                    annotation_ids=tuple(str(i) for i in ids) if isinstance(ids, list) else (),
+                )
+            )
+        return out

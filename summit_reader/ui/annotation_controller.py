@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QWidget
 
 from summit_reader.core.documents import Document
 from summit_reader.core.errors import SummitReaderError
@@ -36,6 +36,7 @@ from summit_reader.core.store import Library
 from summit_reader.ui import undo
 from summit_reader.ui.accessibility import register_describer
 from summit_reader.ui.actions import _action
+from summit_reader.ui.lazy_dock import LazyDock
 from summit_reader.ui.widgets.annotation_editor import (
     AnnotationEditor,
     AuthorDialog,
@@ -43,17 +44,21 @@ from summit_reader.ui.widgets.annotation_editor import (
     short_quote,
 )
 from summit_reader.ui.widgets.annotation_marks import AnnotationMarks, describe_annotations
-from summit_reader.ui.widgets.annotation_panel import SCOPE_ALL, AnnotationPanel, RetagDialog
 from summit_reader.ui.widgets.export_annotations import (
+    SCOPE_ALL,
     SCOPE_DOCUMENT,
     SCOPE_FILTERED,
     ExportAnnotationsDialog,
 )
 from summit_reader.ui.widgets.reader_pane import ReaderPane
-from summit_reader.ui.widgets.tag_manager import TagManager
 
 if TYPE_CHECKING:
     from summit_reader.ui.main_window import MainWindow
+    from summit_reader.ui.widgets.annotation_panel import AnnotationPanel, RetagDialog
+    from summit_reader.ui.widgets.tag_manager import TagManager
+
+# The annotation panel, the retag dialog and the tag manager are imported when first needed: the panel's
+# dock is hidden until the user opens it, and none of them is needed to show the window.
 
 
 class LibraryHub(QObject):
@@ -110,6 +115,8 @@ class AnnotationController(QObject):
         self._data_version = 0
         self._path = ""
         self._dock_before_welcome: bool | None = None
+        self._panel: AnnotationPanel | None = None
+        self._review_count = 0
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(0)
@@ -167,28 +174,39 @@ class AnnotationController(QObject):
         self.action_export.triggered.connect(lambda: self.open_export_dialog())
         self.action_refresh.triggered.connect(lambda: self.refresh())
 
-    def _build_dock(self) -> None:
-        self.panel = AnnotationPanel()
-        self.panel.activated.connect(self.show_annotation)
-        self.panel.currentChanged.connect(self._on_panel_current)
-        self.panel.editRequested.connect(self.open_editor_for)
-        self.panel.deleteRequested.connect(self.delete_annotations)
-        self.panel.retagRequested.connect(self.open_retag_dialog)
-        self.panel.placeRequested.connect(self.place_annotation)
-        self.panel.exportRequested.connect(lambda: self.open_export_dialog())
-        self.panel.failed.connect(lambda message: self.window.show_status(message, 10000))
+    @property
+    def panel(self) -> AnnotationPanel:
+        """The annotations panel, built (and loaded) the first time its dock is shown or it is asked for."""
+        if self._panel is None:
+            self.dock.content()
+        assert self._panel is not None
+        return self._panel
+
+    def _build_panel(self) -> AnnotationPanel:
+        from summit_reader.ui.widgets.annotation_panel import AnnotationPanel
+
+        panel = AnnotationPanel()
+        panel.activated.connect(self.show_annotation)
+        panel.currentChanged.connect(self._on_panel_current)
+        panel.editRequested.connect(self.open_editor_for)
+        panel.deleteRequested.connect(self.delete_annotations)
+        panel.retagRequested.connect(self.open_retag_dialog)
+        panel.placeRequested.connect(self.place_annotation)
+        panel.exportRequested.connect(lambda: self.open_export_dialog())
+        panel.failed.connect(lambda message: self.window.show_status(message, 10000))
         # an edit in a table cell is applied once the cell editor has closed (the table reloads after it)
-        self.panel.model.editRequested.connect(
+        panel.model.editRequested.connect(
             lambda a, note, tags: QTimer.singleShot(0, self, lambda: self.edit_annotation(a.id, note=note, tags=tags))
         )
-        dock = QDockWidget("Annotations", self.window)
-        dock.setObjectName("AnnotationsDock")
-        dock.setWidget(self.panel)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
+        self._panel = panel
+        panel.model.library = self.library
+        panel.set_documents(self.window.service.summaries)
+        panel.set_tags(self.tags)
+        self._reload_panel()
+        return panel
+
+    def _build_dock(self) -> None:
+        dock = LazyDock("Annotations", "AnnotationsDock", self.window, self._build_panel)
         self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         toggle = dock.toggleViewAction()
         toggle.setText("&Annotations panel")
@@ -276,7 +294,8 @@ class AnnotationController(QObject):
         with contextlib.suppress(SummitReaderError):
             self._data_version = library.data_version()
         self.window.service.documentsChanged.connect(self._on_documents_changed)
-        self.panel.model.library = library
+        if self._panel is not None:
+            self._panel.model.library = library
         self._on_documents_changed()
         self.reload_all()
 
@@ -308,11 +327,14 @@ class AnnotationController(QObject):
             self._schedule_open_update()
 
     def _update_open_documents(self) -> None:
-        self.panel.set_open_documents(p.document_id for p in self.window.panes if p.document_id is not None)
+        if self._panel is None:
+            return
+        self._panel.set_open_documents(p.document_id for p in self.window.panes if p.document_id is not None)
 
     def _on_documents_changed(self) -> None:
         summaries = self.window.service.summaries
-        self.panel.set_documents(summaries)
+        if self._panel is not None:
+            self._panel.set_documents(summaries)
         self._apply_welcome(not summaries)
 
     def _apply_welcome(self, empty: bool) -> None:
@@ -342,7 +364,8 @@ class AnnotationController(QObject):
             self.window.show_status(str(exc), 10000)
             return
         self.colours = {t.name: t.colour for t in self.tags}
-        self.panel.set_tags(self.tags)
+        if self._panel is not None:
+            self._panel.set_tags(self.tags)
         if self.tag_manager is not None and shiboken6.isValid(self.tag_manager):
             with contextlib.suppress(SummitReaderError):
                 self.tag_manager.set_tags(self.tags, self.library.tag_usage_counts())
@@ -368,8 +391,9 @@ class AnnotationController(QObject):
             view.setAccessibleName(base)
 
     def _reload_panel(self) -> None:
-        self._update_open_documents()
-        self.panel.refresh()
+        if self._panel is not None:
+            self._update_open_documents()
+            self._panel.refresh()
         self._update_review_count()
 
     def _update_review_count(self) -> int:
@@ -377,7 +401,9 @@ class AnnotationController(QObject):
             count = self.library.count_matching_annotations(AnnotationFilter(status="needs_review"))
         except SummitReaderError:
             return 0
-        self.panel.set_review_count(count)
+        self._review_count = count
+        if self._panel is not None:
+            self._panel.set_review_count(count)
         return count
 
     def reload_all(self) -> None:
@@ -613,6 +639,8 @@ class AnnotationController(QObject):
         return len(deleted)
 
     def open_retag_dialog(self, annotations: Sequence[Annotation]) -> RetagDialog | None:
+        from summit_reader.ui.widgets.annotation_panel import RetagDialog
+
         chosen = list(annotations)
         if not chosen:
             return None
@@ -686,6 +714,8 @@ class AnnotationController(QObject):
     def open_tag_manager(self) -> TagManager:
         manager = self.tag_manager
         if manager is None or not shiboken6.isValid(manager):
+            from summit_reader.ui.widgets.tag_manager import TagManager
+
             manager = TagManager(self.window)
             manager.createRequested.connect(self.create_tag)
             manager.renameRequested.connect(self.rename_tag)
@@ -792,7 +822,7 @@ class AnnotationController(QObject):
             edit.triggered.connect(lambda _c=False, a=annotation: self.open_editor_for(a))
             delete = menu.addAction(f"Delete annotation “{label}”")
             delete.triggered.connect(lambda _c=False, a=annotation: self.delete_annotations([a]))
-        current = self.panel.current_annotation()
+        current = self._panel.current_annotation() if self._panel is not None else None
         if current is not None and current.document_id == pane.document_id and has_selection:
             place = menu.addAction(f"Place “{short_quote(current.quote, 40)}” here")
             place.triggered.connect(lambda _c=False, a=current: self.place_annotation(a))
@@ -866,7 +896,7 @@ class AnnotationController(QObject):
         or a re-imported text, may have changed them). Panes whose text changed show the new text. With
         ``quiet`` (a refresh on focus), the status bar speaks only of annotations that need review."""
         window = self.window
-        before = self.panel.review_count
+        before = self._review_count
         try:
             window.service.refresh()
         except SummitReaderError as exc:

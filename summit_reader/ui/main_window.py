@@ -41,21 +41,27 @@ from summit_reader.core.settings import (
     Settings,
 )
 from summit_reader.core.store import Library
+from summit_reader.ui import gc_pause
 from summit_reader.ui.actions import Actions
+from summit_reader.ui.agreement_commands import install_agreement
 from summit_reader.ui.analysis_service import AnalysisService
 from summit_reader.ui.annotation_controller import AnnotationController
 from summit_reader.ui.classroom import install_classroom
+from summit_reader.ui.concordance_commands import install_concordance
 from summit_reader.ui.document_commands import DocumentCommands
 from summit_reader.ui.highlight_style import HighlightPalette
+from summit_reader.ui.lexicon_commands import install_lexicon_commands
+from summit_reader.ui.qda_commands import install_qda_commands
+from summit_reader.ui.webanno_commands import install_web_annotations
 from summit_reader.ui.widgets.find_bar import FindBar
 from summit_reader.ui.widgets.legend import Legend
 from summit_reader.ui.widgets.library_panel import LibraryPanel
 from summit_reader.ui.widgets.reader_pane import ReaderPane
 from summit_reader.ui.widgets.stats_table import StatsView
-from summit_reader.ui.widgets.welcome import WelcomeView
 
 if TYPE_CHECKING:
     from summit_reader.ui.widgets.term_graph import TermGraph
+    from summit_reader.ui.widgets.welcome import WelcomeView
 
 ZOOM_STEP = 1.12
 LIBRARY_FILTER = "Summit Reader library (*.sqlite3 *.sqlite *.db);;All files (*)"
@@ -79,6 +85,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._welcome_mode = False
         self._find_origin = 0
+        self._opening_panes = False  # while the start-up panes open (the legend counts once, after them)
         self._docks_before_welcome: list[QDockWidget] = []
         self.setObjectName("SummitReaderMainWindow")
         self.setAccessibleName("Summit Reader")
@@ -122,6 +129,11 @@ class MainWindow(QMainWindow):
         self.classroom = install_classroom(self)
         # annotating: marks in the panes, the annotations panel, editor, tags, undo/redo, export, refresh
         self.annotations = AnnotationController(self)
+        self.agreement = install_agreement(self)  # a second coder: import, Research → Agreement between coders
+        self.qda_ui = install_qda_commands(self)  # File → research tools → REFI-QDA project and codebook
+        self.lexicon_ui = install_lexicon_commands(self)  # Lexicon → Load…, Save as…, Edit…, the default
+        self.web_annotations = install_web_annotations(self)  # File → Import from / Export to research tools
+        self.concordance = install_concordance(self)  # Research → Concordance (keyword in context)
         self._stats_timer = QTimer(self)
         self._stats_timer.setSingleShot(True)
         self._stats_timer.setInterval(60)
@@ -145,9 +157,7 @@ class MainWindow(QMainWindow):
         return service
 
     def _build_central(self) -> None:
-        self.welcome = WelcomeView()
-        self.welcome.importRequested.connect(lambda: self.import_files())
-        self.welcome.demoRequested.connect(self.open_demo)
+        self._welcome: WelcomeView | None = None  # built when the library is empty (see ``welcome``)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(6)
@@ -164,9 +174,28 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.find_bar)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.reading)
         self.setCentralWidget(self.stack)
+
+    @property
+    def welcome(self) -> WelcomeView:
+        """What an empty library shows, built the first time it is needed (most starts never need it).
+        Its buttons trigger the window's actions."""
+        if self._welcome is None:
+            from summit_reader.ui.widgets.welcome import WelcomeView
+
+            view = WelcomeView()
+            view.importRequested.connect(self.action_import.trigger)
+            view.demoRequested.connect(self.action_open_demo.trigger)
+            view.pasteRequested.connect(self.acts.paste_document.trigger)
+            view.corpusRequested.connect(self.acts.get_corpus.trigger)
+            self._welcome = view  # (before it joins the stack, whose currentChanged handlers may ask for it)
+            self.stack.insertWidget(0, view)
+        return self._welcome
+
+    def showing_welcome(self) -> bool:
+        """Whether the welcome view is on show (without building it, as ``welcome`` would)."""
+        return self._welcome is not None and self.stack.currentWidget() is self._welcome
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea, key: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -330,10 +359,15 @@ class MainWindow(QMainWindow):
             wanted = [None, None]
             if summaries:
                 wanted = [summaries[0].id, summaries[-1].id] if len(summaries) > 1 else [summaries[0].id, None]
-        for doc_id in wanted:
-            pane = self.add_pane()
-            if pane is not None and doc_id is not None:
-                self.open_document(doc_id, pane)
+        self._opening_panes = True
+        try:
+            for doc_id in wanted:
+                pane = self.add_pane()
+                if pane is not None and doc_id is not None:
+                    self.open_document(doc_id, pane)
+        finally:
+            self._opening_panes = False
+        self._update_legend_counts()
         if self.panes:
             self._set_active(self.panes[0])
 
@@ -404,9 +438,13 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         if self._closing:
             return
+        self.documents_ui.accept_file_drops()  # (an application event filter: not before the first paint)
         if self.graph_dock.isVisible():
             self.ensure_graph()
         self.service.request_all()
+        # spaCy, in the worker thread (the graph is drawn meanwhile); then the window is fully interactive
+        self.service.engineReady.connect(gc_pause.resume)
+        self.service.warm_up()
 
     # ===================================================================== panes
 
@@ -574,6 +612,8 @@ class MainWindow(QMainWindow):
         self._stats_timer.start()
 
     def _update_legend_counts(self) -> None:
+        if self._opening_panes:
+            return
         self.legend.set_pane_analyses([p.analysis if p.document is not None else None for p in self.panes])
 
     def _refresh_stats(self) -> None:
@@ -800,14 +840,16 @@ class MainWindow(QMainWindow):
         if path is None:
             return None
         header, rows = graph.data_rows()
-        return self._write_csv(header, rows, path)
+        label = self.analyzer.lexicon.label  # every export says which lexicon counted it (a last column)
+        return self._write_csv([*header, "lexicon"], [[*row, label] for row in rows], path)
 
     def export_table(self, path: Path | None = None) -> Path | None:
         path = path or self._ask_save_path("Export language table", "summit-reader-language-table.csv", "CSV (*.csv)")
         if path is None:
             return None
         header, rows = self.stats_view.model.export_rows()
-        return self._write_csv(header, rows, path)
+        label = self.analyzer.lexicon.label
+        return self._write_csv([*header, "lexicon"], [[*row, label] for row in rows], path)
 
     def _write_csv(self, header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> Path | None:
         try:

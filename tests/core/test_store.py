@@ -89,7 +89,7 @@ def test_new_library_in_missing_folder_has_schema_and_default_tags(tmp_path: Pat
     with Library(path) as library:
         assert path.is_file()
         assert library.path == path
-        assert library.schema_version == SCHEMA_VERSION == 1
+        assert library.schema_version == SCHEMA_VERSION == 2
         tags = {tag.name: tag.colour for tag in library.list_tags()}
     assert tags == dict(DEFAULT_TAGS)
     assert set(tags) == {
@@ -107,7 +107,7 @@ def test_new_library_in_missing_folder_has_schema_and_default_tags(tmp_path: Pat
 def test_empty_file_is_initialised(lib_path: Path) -> None:
     lib_path.write_bytes(b"")
     with Library(lib_path) as library:
-        assert library.schema_version == 1
+        assert library.schema_version == SCHEMA_VERSION
         assert len(library.list_tags()) == len(DEFAULT_TAGS)
 
 
@@ -193,7 +193,7 @@ def test_newer_schema_is_refused_untouched(lib_path: Path) -> None:
         Library(lib_path)
     message = str(info.value)
     assert "newer version of Summit Reader" in message
-    assert "schema 99" in message and "reads up to 1" in message
+    assert "schema 99" in message and f"reads up to {SCHEMA_VERSION}" in message
     assert lib_path.read_bytes() == before
 
 
@@ -281,19 +281,20 @@ def test_closed_library_raises_store_error(lib_path: Path) -> None:
 def test_migration_backs_up_and_upgrades(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Library(lib_path) as library:
         library.add_document(doc())
-    v2 = "ALTER TABLE documents ADD COLUMN summary TEXT NOT NULL DEFAULT '';"
-    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, (2, v2)])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    following = SCHEMA_VERSION + 1
+    migration = "ALTER TABLE documents ADD COLUMN summary TEXT NOT NULL DEFAULT '';"
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, (following, migration)])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", following)
 
     with Library(lib_path) as library:
-        assert library.schema_version == 2
+        assert library.schema_version == following
         assert [d.title for d in library.list_documents()] == ["Bletchley Declaration"]
 
-    backup = lib_path.with_name("library.sqlite3.before-v2.bak")
+    backup = lib_path.with_name(f"library.sqlite3.before-v{following}.bak")
     assert backup.is_file()
     raw = sqlite3.connect(backup)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("SELECT title FROM documents").fetchall() == [("Bletchley Declaration",)]
         columns = [row[1] for row in raw.execute("PRAGMA table_info(documents)")]
         assert "summary" not in columns
@@ -307,14 +308,15 @@ def test_migration_backs_up_and_upgrades(lib_path: Path, monkeypatch: pytest.Mon
 def test_failed_migration_leaves_library_as_it_was(lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Library(lib_path) as library:
         library.add_document(doc())
+    following = SCHEMA_VERSION + 1
     broken = "ALTER TABLE documents ADD COLUMN summary TEXT; THIS IS NOT SQL;"
-    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, (2, broken)])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    with pytest.raises(StoreError, match="could not be upgraded to schema 2"):
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, (following, broken)])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", following)
+    with pytest.raises(StoreError, match=f"could not be upgraded to schema {following}"):
         Library(lib_path)
     monkeypatch.undo()
-    with Library(lib_path) as library:  # still a valid v1 library, without the half-applied column
-        assert library.schema_version == 1
+    with Library(lib_path) as library:  # still a valid library of the current schema, without the half-applied column
+        assert library.schema_version == SCHEMA_VERSION
         columns = [row[1] for row in library._conn.execute("PRAGMA table_info(documents)")]
         assert "summary" not in columns
         assert len(library.list_documents()) == 1
@@ -623,3 +625,76 @@ def test_analysis_cache_round_trip(lib_path: Path) -> None:
         assert library.get_cached_analysis("t", "other lexicon", "1.0") is None
         library.put_cached_analysis("t", "l", "1.0", "replaced")
         assert library.get_cached_analysis("t", "l", "1.0") == "replaced"
+
+
+# ------------------------------------------------------------------- a save in a few statements (issue #10)
+
+
+@pytest.mark.parametrize(
+    ("tags", "note", "author"),
+    [
+        ((), "", None),
+        (["hedge"], "a note", None),
+        (["Brand New", "brand new", "HEDGE", " spaced ", ""], "nul\x00in it", "  Guest  "),
+        (["Ünïcode", "ünÏCODE", "zeta", "Alpha"], "", "   "),
+    ],
+)
+def test_a_save_returns_the_annotation_as_stored(lib: Library, tags: list[str], note: str, author: str | None) -> None:
+    """add_annotation builds what it returns instead of reading it back: the same as a read gives."""
+    d = lib.add_document(doc())
+    assert d.id is not None
+    a = lib.add_annotation(d.id, 3, 30, note=note, tags=tags, author=author)
+    assert lib.get_annotation(a.id) == a
+    with Library(lib.path) as other:
+        assert other.get_annotation(a.id) == a
+
+
+def test_a_save_sees_a_text_another_library_object_replaced(lib: Library, lib_path: Path) -> None:
+    """The text of a document is cached between saves while its hash is unchanged, including a change made
+    through another connection."""
+    d = lib.add_document(doc())
+    assert d.id is not None
+    lib.add_annotation(d.id, 0, 2)  # the text is cached now
+    longer = TEXT + " A sentence added later, for the test."
+    with Library(lib_path) as other:
+        other.replace_document_text(d.id, longer)
+    a = lib.add_annotation(d.id, len(TEXT) + 1, len(longer))
+    assert a.quote == longer[len(TEXT) + 1 :]
+    with pytest.raises(InvalidInputError, match="of 'Bletchley Declaration'"):
+        lib.add_annotation(d.id, 0, len(longer) + 1)
+
+
+def test_bulk_writes_restore_the_page_cache_and_check_their_tags(lib: Library) -> None:
+    d = lib.add_document(doc())
+    assert d.id is not None
+    before = lib._scalar("PRAGMA cache_size")  # noqa: SLF001
+    rows = [
+        (f"id-{i}", d.id, 0, 5, TEXT[:5], "", TEXT[5:37], "", "ana", "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z", "ok")
+        for i in range(6000)
+    ]
+    assert lib.insert_annotation_rows(rows, [("hedge",)] * len(rows)) == 6000
+    assert lib._scalar("PRAGMA cache_size") == before  # noqa: SLF001
+    assert lib.tag_usage("hedge") == 6000
+    with pytest.raises(InvalidInputError, match="One tuple of tag names"):
+        lib.insert_annotation_rows(rows[:2], [()])
+
+
+def test_modified_times_are_the_same_whichever_way_they_are_looked_up(lib_path: Path, tmp_path: Path) -> None:
+    empty = Library(tmp_path / "empty.sqlite3")
+    with Library(lib_path) as library, empty:
+        d = library.add_document(doc())
+        assert d.id is not None
+        made = [
+            (f"id-{i:05d}", d.id, 0, 5, TEXT[:5], "", "", "", "ana", "2025-01-01T00:00:00Z", f"2025-02-{1 + i % 28:02d}T00:00:00Z", "ok")
+            for i in range(1200)
+        ]
+        library.insert_annotation_rows(made, [()] * len(made))
+        expected = {row[0]: row[10] for row in made[:950]}
+        wanted = [*expected, "not-there", "id-00001"]  # one missing, one asked twice
+        assert library.annotation_modified_times(wanted) == expected  # one pass over the table
+        assert library.annotation_modified_times(wanted[:300]) == {k: expected[k] for k in wanted[:300]}  # by id
+        assert empty.annotation_modified_times(wanted) == {}
+        library.insert_annotation_rows(
+            [(f"more-{i}", *row[1:]) for i, row in enumerate(made * 3)], [()] * (len(made) * 3)
+        )
+        assert library.annotation_modified_times(wanted) == expected  # a library 4× larger: by id
