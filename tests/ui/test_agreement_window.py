@@ -46,7 +46,8 @@ def import_through_the_menu(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(QInputDialog, "getText", give_name)
     menu_action(window.import_from_menu, "A colleague's coding (second coder)…").trigger()
     commands = window.agreement
-    qtbot.waitUntil(lambda: not commands.busy, timeout=30000)
+    # settled: no comparison running and none about to start (a refresh is scheduled after an import)
+    qtbot.waitUntil(lambda: not commands.busy and not commands._refresh_timer.isActive(), timeout=30000)
     return asked
 
 

@@ -59,6 +59,10 @@ def test_loading_a_dic_from_the_menu_recounts_and_survives_a_restart(  # type: i
     assert window.lexicon_ui.status_label.text() == "Lexicon: care unversioned"
     assert window.lexicon_ui.action_info.text().startswith("In use: care unversioned sha256:")
     assert Settings.load().lexicon_path == str(care_dic.resolve())  # saved at once: the CLI counts with it too
+    # a .dic has no strength scales: that graph view says so instead of showing an empty frame
+    window.acts.graph_scales.trigger()
+    label = window.graph.no_scales_label
+    assert label is not None and label.isVisible() and "no strength scales" in label.text
 
     window.close()
     again = make_window(demo_library)

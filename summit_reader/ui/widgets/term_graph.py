@@ -79,6 +79,7 @@ class TermGraph(QWidget):
         self.lines_view.addItem(self.plot_legend, row=1, col=0)
         self._scales_view: pg.GraphicsLayoutWidget | None = None  # built when first shown (see scales_view)
         self.scale_plots: dict[str, pg.PlotItem] = {}
+        self.no_scales_label: pg.LabelItem | None = None  # shown instead when the lexicon has no scales
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(self.lines_view)
@@ -111,6 +112,15 @@ class TermGraph(QWidget):
         self.scale_plots = {}
         for row, cat in enumerate(c for c in self.lexicon.categories if c.is_scale):
             self.scale_plots[cat.name] = self._scales_view.addPlot(row=row, col=0)
+        self.no_scales_label = None
+        if not self.scale_plots:  # e.g. a LIWC dictionary: say why the view is empty rather than show nothing
+            self.no_scales_label = self._scales_view.addLabel(
+                f"The lexicon “{self.lexicon.name}” has no strength scales (numbered levels such as<br>"
+                "'1 possibility' … '4 obligation'), so there is nothing to show here.",
+                row=0,
+                col=0,
+                color=self._palette.text,
+            )
 
     # ------------------------------------------------------------------- styling
 
