@@ -50,12 +50,12 @@ import platformdirs
 
 from summit_reader.core.errors import LexiconError
 from summit_reader.core.lexicon import (
-    MAX_LEXICON_BYTES,
     Category,
     Lexicon,
     canonical_category,
     lexicon_from_data,
     load_lexicon,
+    read_lexicon_bytes,
     validate_entry,
 )
 
@@ -114,14 +114,7 @@ def read_lexicon(path: str | Path | None) -> LoadedLexicon:
 
 
 def _read_bytes(p: Path, where: str) -> bytes:
-    try:
-        if p.stat().st_size > MAX_LEXICON_BYTES:
-            raise LexiconError(f"{where} is larger than {MAX_LEXICON_BYTES // 1_048_576} MB; is it really a lexicon?")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise LexiconError(f"{where} cannot be read: {exc.strerror or exc}.") from None
-    except ValueError:  # a NUL character in the path
-        raise LexiconError(f"{where} cannot be read: it is not a valid file name.") from None
+    data = read_lexicon_bytes(p, where)
     if not data.strip():
         raise LexiconError(f"{where} is empty.")
     return data
@@ -408,6 +401,11 @@ def dic_losses(lexicon: Lexicon) -> list[str]:
     nested = [c.name for c in lexicon.categories if not c.is_scale and any(e.level is not None for e in c.entries)]
     if nested:
         losses.append(f"A .dic file has no sub-categories: those of {_names(nested)} are merged into their category.")
+    if not _dic_lines(lexicon)[2]:
+        losses.append(
+            "A .dic file lists each entry once for all its categories, and some categories list shared entries "
+            "in opposite orders: read back, every entry is there but not every category keeps its order."
+        )
     return losses
 
 
@@ -419,7 +417,17 @@ def _names(names: Sequence[str]) -> str:
 def dump_dic(lexicon: Lexicon) -> str:
     """The lexicon as a LIWC .dic file (see :func:`dic_losses` for what it cannot hold). Each entry is
     written once, with all its categories; the lines are in an order that keeps every category's entries
-    in their order, so a .dic file read and written again is unchanged."""
+    in their order (when the categories' orders agree), so a .dic file read and written again is unchanged."""
+    order, numbers, _kept = _dic_lines(lexicon)
+    lines = ["%", *(f"{n}\t{c.name}" for n, c in enumerate(lexicon.categories, start=1)), "%"]
+    lines += ["\t".join([pattern, *(str(n) for n in numbers[pattern])]) for pattern in order]
+    return "\n".join(lines) + "\n"
+
+
+def _dic_lines(lexicon: Lexicon) -> tuple[list[str], dict[str, list[int]], bool]:
+    """The .dic entry lines' order, each pattern's category numbers, and whether that order keeps every
+    category's entries in their own order. One line per pattern means one order for all categories: two
+    categories listing the same patterns in opposite orders (possible in YAML) cannot both be kept."""
     numbers: dict[str, list[int]] = {}
     first: dict[str, int] = {}
     successors: dict[str, set[str]] = {}
@@ -434,8 +442,7 @@ def dump_dic(lexicon: Lexicon) -> str:
                 successors[previous].add(pattern)
                 waiting[pattern] += 1
             previous = pattern
-    # Kahn's topological order, earliest-seen first; a cycle (two categories with opposite orders) can only
-    # come from YAML: then the rest follows in the order first seen.
+    # Kahn's topological order, earliest-seen first; on a cycle the rest follows in the order first seen.
     ready = [(first[p], p) for p, n in waiting.items() if n == 0]
     heapq.heapify(ready)
     order: list[str] = []
@@ -446,12 +453,11 @@ def dump_dic(lexicon: Lexicon) -> str:
             waiting[nxt] -= 1
             if waiting[nxt] == 0:
                 heapq.heappush(ready, (first[nxt], nxt))
-    if len(order) < len(first):
+    kept = len(order) == len(first)
+    if not kept:
         done = set(order)
         order += sorted((p for p in first if p not in done), key=first.__getitem__)
-    lines = ["%", *(f"{n}\t{c.name}" for n, c in enumerate(lexicon.categories, start=1)), "%"]
-    lines += ["\t".join([pattern, *(str(n) for n in numbers[pattern])]) for pattern in order]
-    return "\n".join(lines) + "\n"
+    return order, numbers, kept
 
 
 def _unique_patterns(category: Category) -> list[str]:
@@ -462,14 +468,14 @@ def save_lexicon(lexicon: Lexicon, path: str | Path, fmt: str | None = None) -> 
     """Write the lexicon to ``path`` (atomically; YAML or .dic by ``fmt``, else by the extension) and
     return what the format could not hold (see :func:`dic_losses`). Raises LexiconError for an extension
     that is neither, ExportError when the file cannot be written."""
-    from summit_reader.core.export import _write_file_atomically
+    from summit_reader.core.export import write_file_atomically
 
     p = Path(path)
     chosen = fmt or SUFFIXES.get(p.suffix.lower())
     if chosen not in (YAML, DIC):
         raise LexiconError(f"Cannot save '{p.name}': give it the extension .yml or .yaml (quanteda YAML) or .dic (LIWC).")
     text = dump_yaml(lexicon) if chosen == YAML else dump_dic(lexicon)
-    _write_file_atomically(p, "utf-8", lambda fh: fh.write(text))
+    write_file_atomically(p, "utf-8", lambda fh: fh.write(text))
     return dic_losses(lexicon) if chosen == DIC else []
 
 
