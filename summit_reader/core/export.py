@@ -25,7 +25,7 @@ import secrets
 import stat
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO, cast
+from typing import IO, Any, BinaryIO, TextIO, cast, overload
 
 from summit_reader.core.errors import ExportError
 from summit_reader.core.models import Annotation, DocumentSummary
@@ -315,7 +315,19 @@ def fsync_path(path: Path, *, folder: bool = False) -> None:
             os.close(fd)
 
 
-def _write_file_atomically(path: Path, encoding: str, write: Callable[[TextIO], int]) -> int:
+@overload
+def write_file_atomically(path: Path, encoding: str, write: Callable[[TextIO], int]) -> int: ...
+
+
+@overload
+def write_file_atomically(path: Path, encoding: None, write: Callable[[BinaryIO], int]) -> int: ...
+
+
+def write_file_atomically(path: Path, encoding: str | None, write: Callable[[Any], int]) -> int:
+    """Write ``path`` through a temporary file in the same folder, flushed to disk, that then replaces it
+    in one step (never half a file; an existing file keeps its permissions). ``write`` is given the file
+    (text in ``encoding`` with newlines as written, or binary when ``encoding`` is None) and returns a
+    count, which is returned. Every failure is an :class:`ExportError` with a plain message."""
     name = f"'{path.name}'"
     folder = path.parent
     if "\x00" in str(path):
@@ -328,7 +340,7 @@ def _write_file_atomically(path: Path, encoding: str, write: Callable[[TextIO], 
         raise ExportError(f"Cannot write {name}: the file is read-only.")
     tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
-        handle = open(tmp, "x", encoding=encoding, newline="")
+        handle: IO[Any] = open(tmp, "xb") if encoding is None else open(tmp, "x", encoding=encoding, newline="")
     except PermissionError:
         raise ExportError(f"Cannot write {name}: the folder '{folder}' is read-only.") from None
     except OSError as exc:
@@ -377,7 +389,7 @@ def write_table_csv(
 
 def _write_to(destination: str | Path | TextIO, bom: bool, write: Callable[[TextIO], int]) -> int:
     if isinstance(destination, (str, os.PathLike)):
-        return _write_file_atomically(Path(destination), "utf-8-sig" if bom else "utf-8", write)
+        return write_file_atomically(Path(destination), "utf-8-sig" if bom else "utf-8", write)
     try:
         if bom:
             destination.write("\ufeff")

@@ -263,6 +263,19 @@ def write_default_parsed() -> Path:
     return target
 
 
+def read_lexicon_bytes(p: Path, where: str) -> bytes:
+    """The bytes of a lexicon file; LexiconError (naming it ``where``) when it is too large for a lexicon
+    or cannot be read."""
+    try:
+        if p.stat().st_size > MAX_LEXICON_BYTES:
+            raise LexiconError(f"{where} is larger than {MAX_LEXICON_BYTES // 1_048_576} MB; is it really a lexicon?")
+        return p.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"{where} cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:  # a NUL character in the path
+        raise LexiconError(f"{where} cannot be read: it is not a valid file name.") from None
+
+
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Load a lexicon file, or the default lexicon shipped with Summit Reader when ``path`` is None."""
     if path is None:
@@ -278,14 +291,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
 
         return read_lexicon(p).lexicon
     where = f"The lexicon file '{p.name}'"
-    try:
-        if p.stat().st_size > MAX_LEXICON_BYTES:
-            raise LexiconError(f"{where} is larger than {MAX_LEXICON_BYTES // 1_048_576} MB; is it really a lexicon?")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise LexiconError(f"{where} cannot be read: {exc.strerror or exc}.") from None
-    except ValueError:  # a NUL character in the path
-        raise LexiconError(f"{where} cannot be read: it is not a valid file name.") from None
+    data = read_lexicon_bytes(p, where)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

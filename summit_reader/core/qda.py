@@ -31,13 +31,9 @@ file (:class:`~summit_reader.core.qda_read.QdaFormatError`) and the library stay
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import io
-import os
 import re
-import secrets
-import stat
 import uuid
 import zipfile
 from collections.abc import Sequence
@@ -49,7 +45,7 @@ from summit_reader import __version__
 from summit_reader.core.anchoring import clamp_span, reanchor_all
 from summit_reader.core.documents import Document, new_document, normalise_text, text_hash, validate_date
 from summit_reader.core.errors import ExportError, InvalidInputError
-from summit_reader.core.export import fsync_path
+from summit_reader.core.export import write_file_atomically
 from summit_reader.core.models import Annotation, Tag
 from summit_reader.core.qda_read import (
     CODEBOOK_NS,
@@ -237,39 +233,6 @@ def _serialise(root: ET.Element) -> bytes:
     return data
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder (never half a file)."""
-    name = f"'{path.name}'"
-    folder = path.parent
-    if "\x00" in str(path):
-        raise ExportError(f"Cannot write {name.replace(chr(0), '')}: it is not a valid file name.")
-    if path.is_dir():
-        raise ExportError(f"'{path}' is a folder; choose a file name for the export.")
-    if not folder.is_dir():
-        raise ExportError(f"Cannot write {name}: the folder '{folder}' does not exist.")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ExportError(f"Cannot write {name}: the file is read-only.")
-    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(tmp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        os.replace(tmp, path)
-    except PermissionError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise ExportError(f"Cannot write {name}: permission denied (is the folder read-only, or the file open?).") from None
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise ExportError(f"Cannot write {name}: {exc.strerror or exc}.") from None
-    fsync_path(folder, folder=True)
-
-
 def export_qdc(library: Library, path: str | Path) -> QdaExportResult:
     """Write the library's tags as a REFI-QDA codebook (``.qdc``): nested codes with their colours."""
     destination = Path(path)
@@ -278,7 +241,8 @@ def export_qdc(library: Library, path: str | Path) -> QdaExportResult:
         raise ExportError("The library has no tags, so there is no codebook to export.")
     root = _root("CodeBook", CODEBOOK_NS, origin=f"Summit Reader {__version__}")
     count = _codes(root, tags)
-    _write_atomically(destination, _serialise(root))
+    data = _serialise(root)
+    write_file_atomically(destination, None, lambda handle: handle.write(data))
     return QdaExportResult(destination, 0, count, 0)
 
 
@@ -360,7 +324,7 @@ def export_qdpx(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in members:
             zf.writestr(name, data)
-    _write_atomically(destination, buffer.getvalue())
+    write_file_atomically(destination, None, lambda handle: handle.write(buffer.getvalue()))
     return QdaExportResult(destination, len(documents), code_count, len(exported), left_out)
 
 

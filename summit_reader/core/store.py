@@ -260,6 +260,20 @@ def _clean_tag_name(name: str) -> str:
     return name.replace("\x00", "").strip()
 
 
+def _check_offsets(*offsets: int) -> None:
+    """Refuse an offset that is not a whole number (``True`` and ``1.0`` included)."""
+    for value in offsets:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+
+
+def _check_passage(start: int, end: int) -> None:
+    """Refuse offsets that are not whole numbers, or that are not a passage (0 ≤ start < end)."""
+    _check_offsets(start, end)
+    if not 0 <= start < end:
+        raise InvalidInputError(f"{start}–{end} is not a passage.")
+
+
 def _tag_sort_key(name: str) -> tuple[str, str]:
     return (name.casefold(), name)
 
@@ -1002,9 +1016,7 @@ class Library:
         """Annotate ``text[start:end]`` of a document (offsets in code points of the stored text)."""
         if isinstance(tags, str):
             raise InvalidInputError("Tags must be given as a list of names, not as one string.")
-        for value in (start, end):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+        _check_offsets(start, end)
         with self.transaction():
             text = self._document_text(document_id)
             if not 0 <= start < end <= len(text):
@@ -1461,11 +1473,7 @@ class Library:
         """Insert or overwrite an annotation row exactly as given (id, times, author, tags…). Its status
         becomes ``needs_review`` if its quote is no longer at its offsets. Inside a transaction."""
         a = annotation
-        for value in (a.start, a.end):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
-        if not 0 <= a.start < a.end:
-            raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+        _check_passage(a.start, a.end)
         doc = self.get_document(a.document_id)
         status = a.status if doc.text[a.start : a.end] == a.quote else "needs_review"
         values = {
@@ -1544,9 +1552,7 @@ class Library:
         """Anchor an annotation to ``text[start:end]`` of its document's current text (the user placed it):
         quote, context and offsets are taken from the text, the status becomes ``ok``, the note and tags
         stay."""
-        for value in (start, end):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
+        _check_offsets(start, end)
         with self.transaction():
             current = self._load_annotation(annotation_id)
             doc = self.get_document(current.document_id)
@@ -1777,11 +1783,7 @@ class Library:
         texts: dict[int, str] = {}
         rows: list[tuple[Any, ...]] = []
         for a in annotations:
-            for value in (a.start, a.end):
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
-            if not 0 <= a.start < a.end:
-                raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+            _check_passage(a.start, a.end)
             text = texts.get(a.document_id)
             if text is None:
                 text = texts[a.document_id] = self.get_document(a.document_id).text
@@ -2004,11 +2006,7 @@ class Library:
         documents = sorted({int(d) for d in document_ids})
         rows: list[tuple[Any, ...]] = []
         for a in annotations:
-            for value in (a.start, a.end):
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise InvalidInputError(f"Passage offsets must be whole numbers, not {value!r}.")
-            if not 0 <= a.start < a.end:
-                raise InvalidInputError(f"{a.start}–{a.end} is not a passage.")
+            _check_passage(a.start, a.end)
             if a.document_id not in documents:
                 raise InvalidInputError(f"The annotation '{a.id}' is in a document the coding does not cover.")
             rows.append(

@@ -61,7 +61,7 @@ from summit_reader import __version__
 from summit_reader.core.anchoring import clamp_span, reanchor
 from summit_reader.core.documents import decode_bytes, read_error
 from summit_reader.core.errors import DocumentImportError, ExportError
-from summit_reader.core.export import _write_file_atomically
+from summit_reader.core.export import write_file_atomically
 from summit_reader.core.merge import DocumentFinder, MergeResult, place_quote
 from summit_reader.core.models import Annotation, DocumentSummary
 from summit_reader.core.store import PREFIX_CHARS, Library, utc_now
@@ -200,7 +200,7 @@ def export_web_annotations(
         handle.write("\n")
         return len(items)
 
-    return _write_file_atomically(Path(path), "utf-8", write)
+    return write_file_atomically(Path(path), "utf-8", write)
 
 
 # ------------------------------------------------------------------------------------------------ reading
