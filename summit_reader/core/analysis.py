@@ -1,12 +1,14 @@
-"""The analysis engine: spaCy's English tokenizer (``spacy.blank("en")``) and our lexicon matcher.
+"""The analysis engine: spaCy's English tokenizer (``spacy.blank("en")``'s) and our lexicon matcher.
 
-The tokenizer splits the text; :mod:`summit_reader.core.matching` then splits sentences, counts words and
-matches every lexicon entry over the whole token array at once (numpy; no per-term search, no Python loop
-over tokens). The same steps are the pipeline's ``summit_sentence_splitter`` and ``summit_lexicon_matcher``
-components, for ``nlp(text)``; ``Analyzer.analyse`` calls them directly, so the Doc is not annotated and
-read back. Results leave the core as plain dataclasses (``Match``, ``DocumentAnalysis``); no spaCy object
-escapes. spaCy and numpy are imported lazily, on the first analysis that is not in the cache, so the window
-paints before they load.
+The tokenizer splits the text (``Analyzer.tokenizer``: ``spacy.blank("en")``'s tokenizer, built directly
+from the same English rules, see there); :mod:`summit_reader.core.matching` then splits sentences, counts
+words and matches every lexicon entry over the whole token array at once (numpy; no per-term search, no
+Python loop over tokens). The same steps are the pipeline's ``summit_sentence_splitter`` and
+``summit_lexicon_matcher`` components, for ``nlp(text)``; ``Analyzer.analyse`` calls them directly, so the
+Doc is not annotated and read back. Results leave the core as plain dataclasses (``Match``,
+``DocumentAnalysis``); no spaCy object escapes. spaCy and numpy are imported lazily, on the first analysis
+that is not in the cache, so the window paints before they load; spaCy is imported without its
+command-line interface (:mod:`summit_reader.core.spacy_import`), in the window and on the command line alike.
 
 Counting rules (also in the README):
 - words: a word is a run of characters between spaces that holds at least one letter or digit,
@@ -312,25 +314,62 @@ class Analyzer:
         self.engine_version = engine_version()
 
     @cached_property
-    def nlp(self) -> Any:
-        import spacy
+    def tokenizer(self) -> Any:
+        """spaCy's English tokenizer: the one ``spacy.blank("en")`` makes, with the same rules (the English
+        tokenizer exceptions, prefixes, suffixes and infixes, URL and token matches of
+        ``spacy.lang.en.English.Defaults``), built here directly as spaCy's own ``spacy.Tokenizer.v1`` factory
+        builds it, without first assembling a pipeline around it (its config, registries and factories):
+        the engine loads about 20 ms sooner, and the tokens are the same (tests/core/test_analysis.py holds
+        them equal to ``spacy.blank("en")``'s). spaCy is imported without its command-line interface."""
+        from summit_reader.core.spacy_import import install
 
-        from summit_reader.core.documents import MAX_IMPORT_BYTES
+        install()
+        from spacy.lang.en import English
+        from spacy.tokenizer import Tokenizer
+        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+        from spacy.vocab import create_vocab
+
+        defaults = English.Defaults
+        return Tokenizer(
+            create_vocab(English.lang, defaults),
+            rules=defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None,
+            suffix_search=compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None,
+            infix_finditer=compile_infix_regex(defaults.infixes).finditer if defaults.infixes else None,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+
+    @cached_property
+    def compiled(self) -> CompiledLexicon:
+        """The lexicon as the matcher uses it (entries tokenised; loads the tokenizer on first use)."""
         from summit_reader.core.matching import CompiledLexicon
 
+        return CompiledLexicon(self.lexicon, self.tokenizer)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the engine is loaded (the tokenizer and the compiled lexicon): an analysis needs no more."""
+        return "compiled" in vars(self)
+
+    @cached_property
+    def nlp(self) -> Any:
+        """The pipeline, for ``nlp(text)``: ``spacy.blank("en")`` (an ``English`` object, as ``spacy.blank``
+        makes it from the default config) on this analyzer's tokenizer, then the
+        ``summit_sentence_splitter`` and ``summit_lexicon_matcher`` components. ``analyse`` does not need
+        it: it calls the tokenizer and the components' steps directly."""
+        tokenizer = self.tokenizer
+        from spacy.lang.en import English
+
+        from summit_reader.core.documents import MAX_IMPORT_BYTES
+
         _register_component()
-        nlp = spacy.blank("en")
+        nlp = English(vocab=tokenizer.vocab, create_tokenizer=lambda _nlp: tokenizer)
         nlp.max_length = MAX_IMPORT_BYTES + 1
         nlp.add_pipe("summit_sentence_splitter")
         matcher: Any = nlp.add_pipe("summit_lexicon_matcher", last=True)
-        matcher.compiled = CompiledLexicon(self.lexicon, nlp.tokenizer)
+        matcher.compiled = self.compiled
         return nlp
-
-    @property
-    def compiled(self) -> CompiledLexicon:
-        """The lexicon as the matcher uses it (entries tokenised; builds the pipeline on first use)."""
-        compiled: CompiledLexicon = self.nlp.get_pipe("summit_lexicon_matcher").compiled
-        return compiled
 
     def analyse(self, text: str, text_hash: str | None = None) -> DocumentAnalysis:
         """Analyse a normalised text (not cached; see ``analyse_document``)."""
@@ -343,7 +382,7 @@ class Analyzer:
 
         compiled = self.compiled
         # The components' steps, called directly on the token arrays: nothing written to a Doc and read back.
-        tokens = matching.Tokens.of_text(text, self.nlp.tokenizer, compiled.types)
+        tokens = matching.Tokens.of_text(text, self.tokenizer, compiled.types)
         digest = text_hash or hash_of(text)
         if tokens.n == 0:
             return DocumentAnalysis(digest, self.lexicon.label, 0, 0, ()), None

@@ -28,6 +28,9 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 @functools.lru_cache(maxsize=1)
 def _tokenizer() -> Any:
+    from summit_reader.core.spacy_import import install
+
+    install()  # spaCy without its command-line interface (as the analysis imports it)
     import spacy
 
     from summit_reader.core.documents import MAX_IMPORT_BYTES

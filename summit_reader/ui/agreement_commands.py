@@ -17,30 +17,20 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from summit_reader.core.coders import (
-    CoderComparison,
-    DisagreementDetail,
-    ImportResult,
-    ResolutionOutcome,
-    compare_with_coder,
-    describe_outcome,
-    disagreement_details,
-    import_coder,
-    redo_resolution,
-    resolve,
-    suggest_coder_name,
-    undo_resolution,
-)
 from summit_reader.core.errors import SummitReaderError
 from summit_reader.core.store import Library
 from summit_reader.ui import undo
 from summit_reader.ui.actions import _action
-from summit_reader.ui.agreement_view import AgreementView
 from summit_reader.ui.tasks import BackgroundTask
 
 if TYPE_CHECKING:
+    from summit_reader.core.coders import CoderComparison, DisagreementDetail, ImportResult, ResolutionOutcome
+    from summit_reader.ui.agreement_view import AgreementView
     from summit_reader.ui.main_window import MainWindow
     from summit_reader.ui.widgets.reader_pane import ReaderPane
+
+# summit_reader.core.coders (with core.agreement, core.anchoring, core.merge…) and the agreement view are
+# imported on first use: they are not needed to open the window (README, "Performance").
 
 CODING_FILTER = "Summit Reader library or annotation export (*.sqlite3 *.sqlite *.db *.csv);;All files (*)"
 
@@ -58,9 +48,13 @@ class ResolveDisagreement(undo.LibraryCommand):
         return {self.outcome.resolution.document_id}
 
     def _undo(self) -> None:
+        from summit_reader.core.coders import undo_resolution
+
         undo_resolution(self.library, self.outcome)
 
     def _redo(self) -> None:
+        from summit_reader.core.coders import redo_resolution
+
         redo_resolution(self.library, self.outcome)
 
 
@@ -110,6 +104,8 @@ class AgreementCommands(QObject):
 
     def ensure_view(self) -> AgreementView:
         if self.view is None or not shiboken6.isValid(self.view):
+            from summit_reader.ui.agreement_view import AgreementView
+
             view = AgreementView(self.window)
             view.coderChosen.connect(lambda _name: self.refresh())
             view.unitChosen.connect(lambda _unit: self.refresh())
@@ -171,6 +167,8 @@ class AgreementCommands(QObject):
         name, unit, path = view.coder_name, view.unit, self.library.path
 
         def work(_report: Callable[[object], None]) -> _Computed:
+            from summit_reader.core.coders import compare_with_coder, disagreement_details
+
             library = Library(path)  # its own connection: SQLite connections stay in their thread
             try:
                 result = compare_with_coder(library, name, unit=unit)
@@ -242,6 +240,8 @@ class AgreementCommands(QObject):
     def import_coding(self, path: Path | None = None, name: str | None = None) -> ImportResult | None:
         """Ask for a colleague's file and a name, confirm replacing a coder of that name, import, and show
         the agreement view on them."""
+        from summit_reader.core.coders import import_coder, suggest_coder_name
+
         parent: QWidget = self.view if self.view is not None and shiboken6.isValid(self.view) and self.view.isVisible() else self.window
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
@@ -299,6 +299,8 @@ class AgreementCommands(QObject):
 
     def resolve(self, detail: DisagreementDetail, action: str) -> ResolutionOutcome | None:
         """Resolve in the window's library, push it on the undo stack and show the change everywhere."""
+        from summit_reader.core import coders
+
         parent = self.view if self.view is not None and shiboken6.isValid(self.view) else self.window
         if self._is_stale():
             self.report("The disagreement was not resolved", "The window now shows another library; the figures "
@@ -306,7 +308,7 @@ class AgreementCommands(QObject):
             self.refresh()
             return None
         try:
-            outcome = resolve(self.library, detail, action)
+            outcome = coders.resolve(self.library, detail, action)
         except SummitReaderError as exc:
             self.report("The disagreement was not resolved", str(exc), parent)
             self.refresh()
@@ -314,7 +316,7 @@ class AgreementCommands(QObject):
         host = self.window.annotations
         host.stack.push(ResolveDisagreement(host, outcome, detail.coder.name))
         host.changed({detail.disagreement.document_id})
-        self.window.show_status(f"{describe_outcome(outcome, detail.coder.name)} Ctrl+Z undoes it.", 8000)
+        self.window.show_status(f"{coders.describe_outcome(outcome, detail.coder.name)} Ctrl+Z undoes it.", 8000)
         self._refresh_timer.start()  # (one refresh with the undo stack's own)
         return outcome
 

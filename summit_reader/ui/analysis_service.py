@@ -143,8 +143,8 @@ class AnalysisService(QObject):
 
     @property
     def engine_ready(self) -> bool:
-        """Whether the worker's analyzer has its spaCy pipeline (a cached property, built once)."""
-        return "nlp" in vars(self._worker_analyzer)
+        """Whether the worker's analyzer has loaded its engine (spaCy's tokenizer and the compiled lexicon)."""
+        return self._worker_analyzer.loaded
 
     def _on_engine_loaded(self) -> None:
         if self.engine_ready:  # (not an analyzer replaced meanwhile by set_analyzer)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QWidget
 
 from summit_reader.core.documents import Document
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.export import write_annotations_csv
 from summit_reader.core.models import Annotation, AnnotationFilter, Tag
 from summit_reader.core.store import Library
 from summit_reader.ui import undo
@@ -878,6 +877,8 @@ class AnnotationController(QObject):
     ) -> int:
         """Write annotations as CSV with the core exporter (the same file as ``summit-reader export
         annotations``); raises SummitReaderError."""
+        from summit_reader.core.export import write_annotations_csv  # (not needed to open the window)
+
         library = self.library
         lexicon = self.window.analyzer.lexicon.label
         if scope == SCOPE_FILTERED:

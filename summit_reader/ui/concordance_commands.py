@@ -14,21 +14,25 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from summit_reader.core.analysis import Analyzer
-from summit_reader.core.concordance import ConcordanceLine, concordance, normalise_term, write_concordance_csv
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.lexicon import Lexicon
 from summit_reader.core.settings import DEFAULT_ZOOM
 from summit_reader.core.store import Library
 from summit_reader.ui.actions import _action
+from summit_reader.ui.lazy_dock import LazyDock
 from summit_reader.ui.tasks import BackgroundTask
-from summit_reader.ui.widgets.concordance_view import ConcordanceView
 
 if TYPE_CHECKING:
+    from summit_reader.core.concordance import ConcordanceLine
+    from summit_reader.core.lexicon import Lexicon
     from summit_reader.ui.main_window import MainWindow
+    from summit_reader.ui.widgets.concordance_view import ConcordanceView
     from summit_reader.ui.widgets.reader_pane import ReaderPane
+
+# summit_reader.core.concordance and the panel (ConcordanceView) are imported on first use: the dock is a
+# LazyDock, whose panel is built when it is first shown or asked for (README, "Performance").
 
 SHORTCUT = "Ctrl+K"
 
@@ -50,7 +54,7 @@ class ConcordanceCommands(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.view = ConcordanceView()
+        self._view: ConcordanceView | None = None
         self.search: _Search | None = None
         self.task: BackgroundTask | None = None
         self._pending: _Search | None = None
@@ -64,14 +68,7 @@ class ConcordanceCommands(QObject):
         self.action.triggered.connect(lambda: self.open())
         window.research_menu.addAction(self.action)
 
-        dock = QDockWidget("Concordance", window)
-        dock.setObjectName("ConcordanceDock")
-        dock.setWidget(self.view)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
+        dock = LazyDock("Concordance", "ConcordanceDock", window, self._build_view)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         dock.hide()  # until asked for (the window's saved layout may show it again)
         toggle = dock.toggleViewAction()
@@ -81,17 +78,32 @@ class ConcordanceCommands(QObject):
         dock.visibilityChanged.connect(lambda visible: self._on_shown() if visible else None)
         self.dock = dock
 
-        self.view.searchRequested.connect(self.run)
-        self.view.lineActivated.connect(self.show_line)
-        self.view.annotateRequested.connect(self.annotate_line)
-        self.view.exportRequested.connect(lambda: self.export())
-        self.view.set_categories(self._lexicon().category_names)
         # an empty library shows the welcome view alone (as the window does with its docks)
         self._shown_before_welcome = False
         window.stack.currentChanged.connect(lambda _i: self._on_page_changed())
         # the panel's type follows the reading text's size (View → Zoom, Classroom size), for a projector
         for zoom in (window.action_zoom_in, window.action_zoom_out, window.action_zoom_reset, window.action_classroom):
             zoom.triggered.connect(self._follow_zoom)
+
+    @property
+    def view(self) -> ConcordanceView:
+        """The panel, built now if its dock was never shown."""
+        self.dock.content()
+        assert self._view is not None
+        return self._view
+
+    def _build_view(self) -> ConcordanceView:
+        from summit_reader.ui.widgets.concordance_view import ConcordanceView
+
+        view = ConcordanceView()
+        self._view = view
+        view.searchRequested.connect(self.run)
+        view.lineActivated.connect(self.show_line)
+        view.annotateRequested.connect(self.annotate_line)
+        view.exportRequested.connect(lambda: self.export())
+        view.set_categories(self._lexicon().category_names)
+        self._follow_zoom()
+        return view
 
     def _on_page_changed(self) -> None:
         if self.window.showing_welcome():
@@ -102,7 +114,8 @@ class ConcordanceCommands(QObject):
             self.dock.show()
 
     def _follow_zoom(self) -> None:
-        self.view.set_text_scale(self.window.zoom / DEFAULT_ZOOM)
+        if self._view is not None:  # (a panel not built yet takes the size when it is)
+            self._view.set_text_scale(self.window.zoom / DEFAULT_ZOOM)
 
     def _add_to_view_menu(self, toggle: QAction) -> None:
         for action in self.window.menuBar().actions():
@@ -155,6 +168,8 @@ class ConcordanceCommands(QObject):
 
     def run(self, query: str, category: bool, width: int) -> BackgroundTask | None:
         """Search in a background thread; the lines replace the panel's when they come."""
+        from summit_reader.core.concordance import concordance, normalise_term
+
         lexicon = self._lexicon()
         try:
             label = lexicon.category(query).name if category else normalise_term(query)
@@ -267,8 +282,10 @@ class ConcordanceCommands(QObject):
 
     def export(self, path: Path | None = None) -> Path | None:
         """Save the lines on show, in their order, as CSV (the query and lexicon on each row)."""
+        from summit_reader.core.concordance import write_concordance_csv
+
         search = self.search
-        lines = self.view.model.lines
+        lines = self.view.model.lines if search is not None else []
         if search is None or not lines:
             self.window.show_status("Nothing to export: search for a word or a category first.", 6000)
             return None

@@ -16,25 +16,17 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from summit_reader.core.analysis import Analyzer
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.lexicon import Lexicon
-from summit_reader.core.lexicon_formats import (
-    DIC,
-    SUFFIXES,
-    YAML,
-    LoadedLexicon,
-    dic_losses,
-    format_of,
-    read_lexicon,
-    save_lexicon,
-    user_copy_path,
-    user_lexicon_folder,
-)
 from summit_reader.ui.actions import _action
 from summit_reader.ui.highlight_style import HighlightPalette
 
 if TYPE_CHECKING:
+    from summit_reader.core.lexicon import Lexicon
+    from summit_reader.core.lexicon_formats import LoadedLexicon
     from summit_reader.ui.dialogs.lexicon_editor import LexiconEditor
     from summit_reader.ui.main_window import MainWindow
+
+# summit_reader.core.lexicon_formats (reading and writing lexicon files) and the editor are imported on
+# first use: the window opens with the default lexicon without them (README, "Performance").
 
 LOAD_FILTER = "Lexicons (*.yml *.yaml *.dic);;quanteda YAML (*.yml *.yaml);;LIWC dictionary (*.dic);;All files (*)"
 YAML_FILTER = "quanteda YAML (*.yml *.yaml)"
@@ -50,7 +42,8 @@ class LexiconCommands(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.current = LoadedLexicon(window.lexicon, None, YAML)
+        self._default = window.lexicon  # the lexicon the window starts with (the shipped one)
+        self._current: LoadedLexicon | None = None  # None: the default, not described yet
         self.editor: LexiconEditor | None = None
 
         self.action_load = _action(window, "&Load…", "Count with another lexicon: a quanteda YAML (.yml) or LIWC (.dic) file")
@@ -77,10 +70,25 @@ class LexiconCommands(QObject):
         self._restore()
         self._show_current()
 
+    @property
+    def current(self) -> LoadedLexicon:
+        """The lexicon in use, with where it came from."""
+        if self._current is None:
+            from summit_reader.core.lexicon_formats import YAML, LoadedLexicon
+
+            self._current = LoadedLexicon(self._default, None, YAML)
+        return self._current
+
+    @current.setter
+    def current(self, loaded: LoadedLexicon) -> None:
+        self._current = loaded
+
     # ------------------------------------------------------------------ commands
 
     def load(self, path: Path | None = None) -> bool:
         """Lexicon → Load…: read the file and count with it; a file that cannot be used changes nothing."""
+        from summit_reader.core.lexicon_formats import read_lexicon
+
         w = self.window
         if path is None:
             name, _ = QFileDialog.getOpenFileName(w, "Load a lexicon", str(self._folder()), LOAD_FILTER)
@@ -100,11 +108,15 @@ class LexiconCommands(QObject):
 
     def use_default(self) -> bool:
         """Lexicon → Use the default lexicon."""
+        from summit_reader.core.lexicon_formats import read_lexicon
+
         return self.use(read_lexicon(None))
 
     def save_as(self, path: Path | None = None) -> Path | None:
         """Lexicon → Save as…: YAML or .dic by the extension (or the chosen filter); what a .dic file cannot
         hold is said first, and nothing is written unless the user goes on."""
+        from summit_reader.core.lexicon_formats import DIC, SUFFIXES, dic_losses, format_of, save_lexicon
+
         w = self.window
         lexicon = self.current.lexicon
         if path is None:
@@ -149,6 +161,8 @@ class LexiconCommands(QObject):
         return editor
 
     def _on_edited(self, editor: LexiconEditor, before: LoadedLexicon) -> None:
+        from summit_reader.core.lexicon_formats import YAML, LoadedLexicon, save_lexicon, user_copy_path
+
         lexicon = editor.result
         old = before.lexicon
         if lexicon is None or (lexicon.hash, lexicon.name, lexicon.version) == (old.hash, old.name, old.version):
@@ -228,6 +242,8 @@ class LexiconCommands(QObject):
         chosen = self.window.settings.lexicon_path
         if not chosen:
             return
+        from summit_reader.core.lexicon_formats import read_lexicon
+
         try:
             loaded = read_lexicon(Path(chosen))
         except SummitReaderError as exc:
@@ -239,14 +255,18 @@ class LexiconCommands(QObject):
     # ------------------------------------------------------------------ helpers
 
     def _show_current(self) -> None:
-        lexicon = self.current.lexicon
-        where = "the default lexicon shipped with Summit Reader" if self.current.is_default else str(self.current.path)
+        loaded = self._current  # (the default lexicon is shown without describing it as a LoadedLexicon)
+        lexicon = loaded.lexicon if loaded is not None else self._default
+        is_default = loaded is None or loaded.is_default
+        where = "the default lexicon shipped with Summit Reader" if loaded is None or loaded.is_default else str(loaded.path)
         self.action_info.setText(f"In use: {lexicon.label}")
         self.status_label.setText(f"Lexicon: {lexicon.name} {lexicon.version}")
         self.status_label.setToolTip(f"{lexicon.label}\n{where}\n{len(lexicon.categories)} categories")
-        self.action_default.setEnabled(not self.current.is_default)
+        self.action_default.setEnabled(not is_default)
 
     def _folder(self) -> Path:
+        from summit_reader.core.lexicon_formats import user_lexicon_folder
+
         path = self.current.path
         if path is not None and path.parent.is_dir():
             return path.parent

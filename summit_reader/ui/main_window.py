@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from summit_reader.core.analysis import Analyzer, Match
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.export import write_table_csv
 from summit_reader.core.lexicon import load_lexicon
 from summit_reader.core.settings import (
     CLASSROOM_ZOOM,
@@ -852,6 +851,8 @@ class MainWindow(QMainWindow):
         return self._write_csv([*header, "lexicon"], [[*row, label] for row in rows], path)
 
     def _write_csv(self, header: Sequence[str], rows: Sequence[Sequence[object]], path: Path) -> Path | None:
+        from summit_reader.core.export import write_table_csv  # (not needed to open the window)
+
         try:
             n = write_table_csv(header, rows, path)
         except SummitReaderError as exc:

@@ -19,18 +19,14 @@ from summit_reader.core.errors import SummitReaderError
 from summit_reader.core.store import Library
 from summit_reader.ui.actions import _action
 from summit_reader.ui.tasks import BackgroundTask
-from summit_reader.ui.widgets.web_annotations_export import (
-    FILE_FILTER,
-    SCOPE_DOCUMENT,
-    SCOPE_FILTERED,
-    WebAnnotationsExportDialog,
-)
 
 if TYPE_CHECKING:
     from summit_reader.core.merge import MergeResult
     from summit_reader.ui.main_window import MainWindow
+    from summit_reader.ui.widgets.web_annotations_export import WebAnnotationsExportDialog
 
-# summit_reader.core.webanno is imported on first use: it is not needed to open the window.
+# summit_reader.core.webanno and the export dialog are imported on first use: they are not needed to open
+# the window.
 
 MENU_TEXT = "W3C Web Annotations (JSON-LD)…"
 
@@ -75,6 +71,8 @@ class WebAnnotationCommands(QObject):
     # ================================================================== export
 
     def open_export_dialog(self) -> WebAnnotationsExportDialog:
+        from summit_reader.ui.widgets.web_annotations_export import WebAnnotationsExportDialog
+
         window = self.window
         controller = window.annotations
         try:
@@ -112,6 +110,7 @@ class WebAnnotationCommands(QObject):
     def export(self, path: Path, *, scope: str = "all", document_id: int | None = None) -> int:
         """Write the chosen annotations with the core exporter; raises SummitReaderError."""
         from summit_reader.core.webanno import export_web_annotations
+        from summit_reader.ui.widgets.web_annotations_export import SCOPE_DOCUMENT, SCOPE_FILTERED
 
         library = self.window.library
         lexicon = self.window.analyzer.lexicon.label
@@ -128,6 +127,8 @@ class WebAnnotationCommands(QObject):
     # ================================================================== import
 
     def choose_import_file(self) -> Path | None:
+        from summit_reader.ui.widgets.web_annotations_export import FILE_FILTER
+
         name, _ = QFileDialog.getOpenFileName(
             self.window, "Import W3C Web Annotations", str(Path.home()), f"{FILE_FILTER};;All files (*)"
         )

@@ -79,9 +79,9 @@ class AnalysisJob(QRunnable):
 
 
 class EngineWarmUp(QRunnable):
-    """Build the analyzer's spaCy pipeline now (importing spaCy), so that the next document that is not in
-    the cache is analysed at once. It runs in the analysis thread, so the pipeline is built by (and stays
-    with) the thread that uses it."""
+    """Load the analyzer's engine now (importing spaCy: its tokenizer, and the lexicon compiled with it), so
+    that the next document that is not in the cache is analysed at once. It runs in the analysis thread, so
+    the engine is built by (and stays with) the thread that uses it."""
 
     def __init__(self, analyzer: Analyzer, signals: AnalysisSignals) -> None:
         super().__init__()
@@ -91,7 +91,7 @@ class EngineWarmUp(QRunnable):
 
     def run(self) -> None:
         try:
-            self.analyzer.nlp  # noqa: B018 (a cached property: builds the pipeline once)
+            self.analyzer.compiled  # noqa: B018 (a cached property: loads the engine once)
         except Exception as exc:  # a broken spaCy install is reported, not raised in a worker thread
             self.signals.failed.emit(0, f"The analysis engine could not be loaded: {exc!r}.")
             return

@@ -202,3 +202,38 @@ def test_engine_version_names_the_installed_spacy() -> None:
 
     major_minor = ".".join(metadata.version("spacy").split(".")[:2])
     assert engine_version() == f"rules-{RULES_VERSION}/spacy-{major_minor}"
+
+
+def test_the_tokenizer_is_spacy_blank_english_s(analyzer: Analyzer) -> None:
+    """``Analyzer.tokenizer`` is built directly, not through ``spacy.blank("en")``: the same rules, and the
+    same tokens, token attributes and analyses as ``spacy.blank("en")``'s tokenizer."""
+    import spacy
+
+    from summit_reader.core.demo import demo_documents
+
+    ours, blank = analyzer.tokenizer, spacy.blank("en").tokenizer
+    assert ours.rules == blank.rules
+    for attr in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(ours, attr).__self__.pattern == getattr(blank, attr).__self__.pattern
+    assert ours.token_match is blank.token_match and ours.url_match is blank.url_match
+    assert ours.vocab.lang == blank.vocab.lang == "en"
+    tricky = (
+        "We can't, won't and shouldn't; they'd've gone. Dr. Smith's U.S.-based co-op, e.g. the A.I. lab (est. 1999), "
+        "paid $4.5bn / €3,000.50 on 21 May 2025 at 3:30pm — see https://example.org/a?b=c&d=1 or mail ai@example.com. "
+        '"Quoted," she said… :) <3 #hashtag @user 10km 5% 1st 2nd AI-related cyber-security ’tis rock’n’roll\n\n'
+        "\t• bullet – dash -- double --- triple ... ellipsis?! (nested [brackets {here}]) 'single' «guillemets»"
+    )
+    texts = [tricky, *(doc.text for doc in demo_documents())]
+
+    def described(doc: object) -> list[tuple[object, ...]]:
+        return [
+            (t.text, t.whitespace_, t.idx, t.lower_, t.is_alpha, t.is_digit, t.is_punct, t.is_space, t.like_num, t.is_stop)
+            for t in doc  # type: ignore[attr-defined]
+        ]
+
+    for text in texts:
+        assert described(ours(text)) == described(blank(text))
+    with_blank = Analyzer(analyzer.lexicon)
+    with_blank.__dict__["tokenizer"] = blank  # (the cached property, set beforehand)
+    for text in texts:
+        assert with_blank.analyse(text) == analyzer.analyse(text)

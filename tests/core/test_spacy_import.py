@@ -51,7 +51,7 @@ def test_spacy_loads_without_its_command_line_interface_and_finds_it_on_first_us
 
 
 def test_analyses_are_the_same_with_and_without_spacys_command_line_interface() -> None:
-    plain = _run("import json\n" + ANALYSE)
+    plain = _run("import json\nimport spacy\n" + ANALYSE)  # spaCy imported first: with its interface
     without_cli = _run("import json\nfrom summit_reader.core.spacy_import import install\ninstall()\n" + ANALYSE)
     assert json.loads(plain)["matches"] and plain == without_cli
 

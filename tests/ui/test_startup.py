@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import gc
+import json
 import linecache
+import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -69,6 +73,52 @@ def test_hidden_parts_are_built_on_first_use(make_window, demo_library: Library)
     assert buttons and all(b.accessibleName() for b in buttons)
 
 
+#: Imported on first use: the research features' views, dialogs and core modules (README, "Performance").
+FIRST_USE_MODULES = (
+    "summit_reader.core.agreement",
+    "summit_reader.core.coders",
+    "summit_reader.core.concordance",
+    "summit_reader.core.export",
+    "summit_reader.core.lexicon_formats",
+    "summit_reader.core.merge",
+    "summit_reader.core.qda",
+    "summit_reader.core.webanno",
+    "summit_reader.ui.agreement_view",
+    "summit_reader.ui.dialogs.lexicon_editor",
+    "summit_reader.ui.widgets.concordance_view",
+    "summit_reader.ui.widgets.web_annotations_export",
+)
+
+
+def test_research_features_add_menu_entries_and_import_the_rest_on_first_use(  # type: ignore[no-untyped-def]
+    make_window, demo_library: Library
+) -> None:
+    code = f"""
+        import json, sys
+        from pathlib import Path
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from summit_reader.core.store import Library
+        from summit_reader.ui.main_window import MainWindow
+        window = MainWindow(Library(Path({str(demo_library.path)!r})))
+        print(json.dumps([m for m in {FIRST_USE_MODULES!r} if m in sys.modules]))
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    window = make_window(demo_library)
+    # the lexicon in use is in the status bar from the start
+    assert window.lexicon_ui.status_label.text() == f"Lexicon: {window.lexicon.name} {window.lexicon.version}"
+    # the concordance panel is built when its dock is first shown (or the panel is asked for)
+    kwic = window.concordance
+    assert not kwic.dock.is_built and kwic.dock.widget() is None
+    kwic.dock.show()
+    assert kwic.dock.is_built and kwic.dock.widget() is kwic.view and kwic.view.isVisible()
+
+
 def test_empty_library_shows_the_welcome_view(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     library = Library(tmp_path / "empty.sqlite3")
     try:
@@ -83,7 +133,8 @@ def test_the_engine_loads_after_the_first_paint_in_the_worker(qtbot, window) -> 
     service = window.service
     # the window asked for it after its first paint, and did not wait for it
     qtbot.waitUntil(lambda: service.engine_ready, timeout=60000)
-    assert "nlp" not in vars(window.analyzer)  # the main thread's analyzer has no pipeline of its own
+    # the main thread's analyzer has no engine (nor pipeline) of its own
+    assert not window.analyzer.loaded and "tokenizer" not in vars(window.analyzer) and "nlp" not in vars(window.analyzer)
     with qtbot.waitSignal(service.engineReady, timeout=5000):
         service.warm_up()  # already loaded: said at once
 
