@@ -588,7 +588,7 @@ def export_qdc_cmd(state: Context, out: Path) -> None:
     """Write the tags as a REFI-QDA codebook (.qdc): nested codes with their colours."""
     from summit_reader.core.qda import export_qdc
 
-    result = export_qdc(state.library, out)
+    result = export_qdc(state.library, out, lexicon_label=state.analyzer.lexicon.label)
     click.echo(f"Wrote {result.codes} code(s) to {click.format_filename(out)}.")
 
 

@@ -233,13 +233,22 @@ def _serialise(root: ET.Element) -> bytes:
     return data
 
 
-def export_qdc(library: Library, path: str | Path) -> QdaExportResult:
-    """Write the library's tags as a REFI-QDA codebook (``.qdc``): nested codes with their colours."""
+def export_qdc(library: Library, path: str | Path, *, lexicon_label: str = "") -> QdaExportResult:
+    """Write the library's tags as a REFI-QDA codebook (``.qdc``): nested codes with their colours. The
+    codebook schema has no element for a description, so where it came from (program, time, library and
+    ``lexicon_label``: the lexicon's name, version and hash) is an XML comment at the top of the codebook,
+    which every XML reader skips and the schema allows."""
     destination = Path(path)
     tags = library.list_tags()
     if not tags:
         raise ExportError("The library has no tags, so there is no codebook to export.")
     root = _root("CodeBook", CODEBOOK_NS, origin=f"Summit Reader {__version__}")
+    provenance = (
+        f" Exported by Summit Reader {__version__} on {utc_now()} from the library '{library.path.name}'. "
+        + (f"Lexicon: {lexicon_label}. " if lexicon_label else "")
+        + "Codes are Summit Reader's tags. "
+    )
+    root.append(ET.Comment(_xml_text(provenance).replace("--", "- -")))  # "--" may not be in a comment
     count = _codes(root, tags)
     data = _serialise(root)
     write_file_atomically(destination, None, lambda handle: handle.write(data))

@@ -99,7 +99,7 @@ class QdaCommands(QObject):
         if path is None:
             return None
         try:
-            result = export_qdc(self.window.library, path)
+            result = export_qdc(self.window.library, path, lexicon_label=self.window.analyzer.lexicon.label)
         except SummitReaderError as exc:
             self._show("Cannot export the codebook", str(exc), QMessageBox.Icon.Warning)
             return None

@@ -62,6 +62,7 @@ def test_export_qdc_writes_the_tags_as_a_codebook(tmp_path: Path) -> None:
     names = {c.get("name") for c in root.iterfind(".//c:Code", NS)}
     assert {"risk", "cooperation"} <= names
     assert f"Wrote {len(names)} code(s)" in stdout
+    assert "Lexicon: summit-default" in out.read_text(encoding="utf-8")  # the lexicon in use, as in every export
 
 
 def test_import_qdpx_reports_what_was_left_out(tmp_path: Path) -> None:

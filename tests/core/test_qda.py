@@ -77,10 +77,21 @@ def test_project_and_codebook_are_valid_against_the_published_schemas(library: L
     assert (project.documents, project.segments) == (1, 3)
     schema = _schema("Project.xsd")
     assert schema.validate(etree.fromstring(_qde(project.path))), schema.error_log
-    codebook = export_qdc(library, tmp_path / "out.qdc")
+    codebook = export_qdc(library, tmp_path / "out.qdc", lexicon_label="summit-default 1.0 sha256:abc")
     schema = _schema("Codebook.xsd")
     assert schema.validate(etree.parse(str(codebook.path))), schema.error_log
     assert codebook.codes == len(library.list_tags())
+
+
+def test_the_codebook_says_which_lexicon_and_library_it_came_from(library: Library, tmp_path: Path) -> None:
+    """The codebook schema has no description element: the provenance is a comment that readers skip."""
+    path = export_qdc(library, tmp_path / "out.qdc", lexicon_label="my-lexicon 2.1 sha256:0123abcd").path
+    comments = etree.parse(str(path)).getroot().xpath("comment()")
+    assert len(comments) == 1
+    assert "Lexicon: my-lexicon 2.1 sha256:0123abcd." in comments[0].text
+    assert f"library '{library.path.name}'" in comments[0].text
+    names = [c.get("name") for c in ET.parse(path).getroot().iterfind(".//c:Code", {"c": "urn:QDA-XML:codebook:1.0"})]
+    assert sorted(names) == sorted(t.name for t in library.list_tags())  # the comment hides no code
 
 
 def test_the_schema_check_catches_a_broken_project(library: Library, tmp_path: Path) -> None:

@@ -113,6 +113,7 @@ def test_export_project_and_codebook_through_the_menu(  # type: ignore[no-untype
     menu_action(window, "Export to research tools", CODEBOOK_TEXT).trigger()
     codebook = ET.parse(tmp_path / "codes.qdc").getroot()
     assert "key passage" in {c.get("name") for c in codebook.iter("{urn:QDA-XML:codebook:1.0}Code")}
+    assert f"Lexicon: {window.lexicon.label}." in (tmp_path / "codes.qdc").read_text(encoding="utf-8")
 
 
 def test_an_export_that_cannot_be_written_says_why(  # type: ignore[no-untyped-def]
