@@ -28,20 +28,19 @@ Counting rules (also in the README):
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import re
 import sys
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from summit_reader.core.cycles import without_cycle_collection
 from summit_reader.core.lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
@@ -181,19 +180,6 @@ def _term(raw: Any) -> _Term:
     return category, term, rank, level
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Tens of thousands of new objects would set off the cycle collector dozens of times, each pass over
-    every object the program holds; none of them can form a cycle, so it waits until they are built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _build_matches(
     text: str, starts: list[int], ends: list[int], codes: list[int], terms: Sequence[_Term]
 ) -> tuple[Match, ...]:
@@ -206,7 +192,7 @@ def _build_matches(
         for negated in (False, True)
     ]
     new, set_fields = object.__new__, _MATCH_DICT.__set__
-    with _gc_paused():
+    with without_cycle_collection():
         matches = tuple([new(Match) for _ in range(len(starts))])
         for m, s, e, c in zip(matches, starts, ends, codes, strict=True):
             fields = templates[c].copy()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import io
 import itertools
 import operator
@@ -27,6 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, cast, overload
 
+from summit_reader.core.cycles import without_cycle_collection
 from summit_reader.core.errors import ExportError
 from summit_reader.core.models import Annotation, DocumentSummary
 from summit_reader.core.store import Library
@@ -158,21 +158,6 @@ def annotation_rows(
             lexicon,
             summary.text_hash if summary else "",
         ]
-
-
-@contextlib.contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused, for bulk work on a large file or table: it makes millions of
-    lists, tuples and strings that stay alive until it ends, and the collector walked them (and every
-    other object of the program) again and again: a fifth of a 100,000-row merge. Nothing made there forms
-    a cycle; the collector resumes (if it was on) when the block ends. Also a decorator."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 #: First characters of a cell that may need a leading "'" (see neutralise_cell).

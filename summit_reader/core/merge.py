@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
 from summit_reader.core.anchoring import clamp_span
+from summit_reader.core.cycles import without_cycle_collection
 from summit_reader.core.errors import ExportError
 from summit_reader.core.export import (
     read_annotation_columns,
     restore_cell,
     restore_column,
     split_tags,
-    without_cycle_collection,
 )
 from summit_reader.core.models import Annotation, DocumentSummary
 from summit_reader.core.store import PREFIX_CHARS, Library

@@ -12,18 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.store import Library
 from summit_reader.ui.actions import _action
-from summit_reader.ui.tasks import BackgroundTask
+from summit_reader.ui.import_commands import ImportCommands
 
 if TYPE_CHECKING:
     from summit_reader.core.qda import QdaExportResult, QdaImportResult
+    from summit_reader.core.store import Library
     from summit_reader.ui.main_window import MainWindow
+    from summit_reader.ui.tasks import BackgroundTask
 
 # summit_reader.core.qda is imported on first use: it is not needed to open the window.
 
@@ -33,17 +32,13 @@ PROJECT_FILTER = "REFI-QDA project (*.qdpx)"
 CODEBOOK_FILTER = "REFI-QDA codebook (*.qdc)"
 
 
-class QdaCommands(QObject):
+class QdaCommands(ImportCommands):
     """The three menu entries, the save/open questions and the import task."""
 
-    #: An import finished: its result (the window has been refreshed), or None when it failed.
-    importFinished = Signal(object)
+    MESSAGE_NAME = "QdaMessage"
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
-        self.task: BackgroundTask | None = None
-        self.message_box: QMessageBox | None = None
         self.action_import = _action(
             window, PROJECT_TEXT, "Import documents, codes and coded passages from NVivo, ATLAS.ti, MAXQDA, QualCoder…"
         )
@@ -121,28 +116,16 @@ class QdaCommands(QObject):
             if not name:
                 return None
             path = Path(name)
-        library_path = self.window.library.path
 
-        def work(_report: object) -> QdaImportResult:
+        def work(library: Library) -> QdaImportResult:
             from summit_reader.core.qda import import_qdpx
 
-            with Library(library_path) as library:  # the worker's own connection
-                return import_qdpx(library, path)
+            return import_qdpx(library, path)
 
-        task = BackgroundTask(work, self, name="summit-reader-qdpx-import")
-        task.succeeded.connect(lambda result: self._imported(path, result))
-        task.failed.connect(lambda message: self._failed(path, message))
-        task.finished.connect(self._task_done)
-        self.task = task
-        self.action_import.setEnabled(False)
-        self.window.show_status(f"Importing the REFI-QDA project {path.name}…", 0)
-        task.start()
-        return task
-
-    def _task_done(self) -> None:
-        self.task = None
-        if shiboken6.isValid(self.action_import):
-            self.action_import.setEnabled(True)
+        return self.run_import(
+            path, work, thread_name="summit-reader-qdpx-import", status=f"Importing the REFI-QDA project {path.name}…",
+            done=self._imported, failed=self._failed,
+        )
 
     def _imported(self, path: Path, result: QdaImportResult) -> None:
         window = self.window
@@ -168,16 +151,6 @@ class QdaCommands(QObject):
         self.window.show_status(message.splitlines()[0], 10000)
         self._show(f"Cannot import {path.name}", message, QMessageBox.Icon.Warning, "Nothing was changed in the library.")
         self.importFinished.emit(None)
-
-    def _show(self, title: str, text: str, icon: QMessageBox.Icon, informative: str = "") -> None:
-        """A message that does not block the window."""
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("QdaMessage")
-        box.setInformativeText(informative)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _r: setattr(self, "message_box", None))
-        self.message_box = box
-        box.open()
 
 
 def install_qda_commands(window: MainWindow) -> QdaCommands:

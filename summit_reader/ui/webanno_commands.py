@@ -11,18 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from summit_reader.core.errors import SummitReaderError
-from summit_reader.core.store import Library
 from summit_reader.ui.actions import _action
-from summit_reader.ui.tasks import BackgroundTask
+from summit_reader.ui.import_commands import ImportCommands
 
 if TYPE_CHECKING:
     from summit_reader.core.merge import MergeResult
+    from summit_reader.core.store import Library
     from summit_reader.ui.main_window import MainWindow
+    from summit_reader.ui.tasks import BackgroundTask
     from summit_reader.ui.widgets.web_annotations_export import WebAnnotationsExportDialog
 
 # summit_reader.core.webanno and the export dialog are imported on first use: they are not needed to open
@@ -43,18 +42,14 @@ def summary_text(result: MergeResult) -> str:
     )
 
 
-class WebAnnotationCommands(QObject):
+class WebAnnotationCommands(ImportCommands):
     """The two menu entries, the export dialog and the import task."""
 
-    #: An import finished: its result (the window has been refreshed), or None when it failed.
-    importFinished = Signal(object)
+    MESSAGE_NAME = "WebAnnotationsMessage"
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.export_dialog: WebAnnotationsExportDialog | None = None
-        self.message_box: QMessageBox | None = None
-        self.task: BackgroundTask | None = None
         self.action_import = _action(
             window, MENU_TEXT, "Merge annotations from a W3C Web Annotation file (Summit Reader, Recogito, Hypothesis…)"
         )
@@ -144,28 +139,16 @@ class WebAnnotationCommands(QObject):
             path = self.choose_import_file()
             if path is None:
                 return None
-        library_path = self.window.library.path
 
-        def work(_report: object) -> MergeResult:
+        def work(library: Library) -> MergeResult:
             from summit_reader.core.webanno import import_web_annotations
 
-            with Library(library_path) as library:  # the worker's own connection
-                return import_web_annotations(library, path)
+            return import_web_annotations(library, path)
 
-        task = BackgroundTask(work, self, name="summit-reader-webanno-import")
-        task.succeeded.connect(lambda result: self._imported(path, result))
-        task.failed.connect(lambda message: self._failed(path, message))
-        task.finished.connect(self._task_done)
-        self.task = task
-        self.action_import.setEnabled(False)
-        self.window.show_status(f"Merging the annotations of {path.name}…", 0)
-        task.start()
-        return task
-
-    def _task_done(self) -> None:
-        self.task = None
-        if shiboken6.isValid(self.action_import):
-            self.action_import.setEnabled(True)
+        return self.run_import(
+            path, work, thread_name="summit-reader-webanno-import", status=f"Merging the annotations of {path.name}…",
+            done=self._imported, failed=self._failed,
+        )
 
     def _imported(self, path: Path, result: MergeResult) -> None:
         window = self.window
@@ -186,16 +169,6 @@ class WebAnnotationCommands(QObject):
             "Cannot import the annotations", message, QMessageBox.Icon.Warning, "Nothing was changed in the library."
         )
         self.importFinished.emit(None)
-
-    def _show(self, title: str, text: str, icon: QMessageBox.Icon, informative: str = "") -> None:
-        """A message that does not block the window."""
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("WebAnnotationsMessage")
-        box.setInformativeText(informative)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _r: setattr(self, "message_box", None))
-        self.message_box = box
-        box.open()
 
 
 def install_web_annotations(window: MainWindow) -> WebAnnotationCommands:
