@@ -963,28 +963,19 @@ def agreement_cmd(state: Context, coder: str | None, unit: str, by: str, fmt: st
     """Agreement between you and a second coder: Cohen's kappa, Krippendorff's alpha (nominal), observed
     agreement, units, and the units each coded, per tag or document (rows "all" pool the counts).
     Undefined figures (a tag neither coder used) are shown as — with the reason."""
-    from summit_reader.core.coders import compare_with_coder
+    from summit_reader.core.coders import AGREEMENT_COLUMNS, agreement_table, compare_with_coder
 
     result = compare_with_coder(state.library, coder, unit=unit.lower())
     comparison = result.comparison
-    fmt, by = fmt.lower(), by.lower()
-    title = result.titles
-    rows: list[list[object]] = []
-
-    def row(tag: str, document: str, f: Any) -> list[object]:
-        return [tag, document, f.units, f.mine, f.theirs, f.both, _figure(f.observed, fmt), _figure(f.kappa, fmt),
-                _figure(f.alpha, fmt), f.note]
-
-    if by == "tag":
-        rows = [row(t, "all", f) for t, f in comparison.by_tag()]
-    elif by == "document":
-        rows = [row("all", title[d], f) for d, f in comparison.by_document()]
-    else:
-        for t in comparison.tags:
-            rows += [row(t, title[d], comparison.cell(t, d)) for d in comparison.document_ids]
-            rows.append(row(t, "all", dict(comparison.by_tag())[t]))
-    rows.append(row("all", "all", comparison.overall()))
-    header = ["tag", "document", "units", "mine", "theirs", "both", "observed", "kappa", "alpha", "note"]
+    fmt = fmt.lower()
+    figures = {AGREEMENT_COLUMNS.index(c) for c in ("observed", "kappa", "alpha")}
+    rows = [
+        [_figure(v, fmt) if i in figures else v for i, v in enumerate(r)]  # type: ignore[arg-type]
+        for r in agreement_table(result, by.lower())
+    ]
+    header = list(AGREEMENT_COLUMNS)
+    if fmt == "table":  # the coder and the unit are said below the table
+        header, rows = header[:-2], [r[:-2] for r in rows]
     emit(header, rows, fmt, max_width=40)
     if fmt == "table":
         click.echo(

@@ -38,6 +38,7 @@ from summit_reader.core.agreement import (
     SENTENCE,
     THEIRS,
     UNITS,
+    Agreement,
     CodedSpan,
     Comparison,
     Disagreement,
@@ -50,7 +51,7 @@ from summit_reader.core.agreement import (
 from summit_reader.core.anchoring import clamp_span
 from summit_reader.core.backup import _backup_uri
 from summit_reader.core.errors import ExportError, InvalidInputError, NotFoundError, StoreError
-from summit_reader.core.export import read_annotations_csv, split_tags
+from summit_reader.core.export import read_annotations_csv, split_tags, write_table_csv
 from summit_reader.core.merge import DocumentFinder, place_quote
 from summit_reader.core.models import Annotation, Coder, CoderAnnotation, Resolution
 from summit_reader.core.sentences import document_sentences
@@ -343,6 +344,51 @@ class CoderComparison:
 
     def is_resolved(self, disagreement: Disagreement) -> bool:
         return disagreement.key in self.resolutions
+
+
+#: The columns of :func:`agreement_table` (and of ``summit-reader agreement`` and the view's CSV export).
+AGREEMENT_COLUMNS = (
+    "tag", "document", "units", "mine", "theirs", "both", "observed", "kappa", "alpha", "note", "coder", "unit",
+)
+BY_CHOICES = ("tag", "document", "both")
+
+
+def agreement_table(result: CoderComparison, by: str = "both") -> list[list[object]]:
+    """The agreement figures as rows of :data:`AGREEMENT_COLUMNS`: per tag over all documents (``by="tag"``),
+    per document over all tags (``"document"``), or each tag in each document followed by the tag over all
+    documents (``"both"``); then all tags over all documents. A document is named by its title, the pooled
+    rows by "all". Figures are floats, None where undefined (the note says why)."""
+    if by not in BY_CHOICES:
+        raise InvalidInputError(f"Unknown grouping {by!r}: choose one of {', '.join(BY_CHOICES)}.")
+    c = result.comparison
+    titles = result.titles
+
+    def row(tag: str, document: str, f: Agreement) -> list[object]:
+        return [tag, document, f.units, f.mine, f.theirs, f.both, f.observed, f.kappa, f.alpha, f.note,
+                result.coder.name, c.unit]
+
+    rows: list[list[object]] = []
+    if by == "tag":
+        rows = [row(t, "all", f) for t, f in c.by_tag()]
+    elif by == "document":
+        rows = [row("all", titles[d], f) for d, f in c.by_document()]
+    else:
+        over_documents = dict(c.by_tag())
+        for t in c.tags:
+            rows += [row(t, titles[d], c.cell(t, d)) for d in c.document_ids]
+            rows.append(row(t, "all", over_documents[t]))
+    rows.append(row("all", "all", c.overall()))
+    return rows
+
+
+def write_agreement_csv(result: CoderComparison, destination: str | Path, by: str = "both") -> int:
+    """Write :func:`agreement_table` to a CSV file (atomically, UTF-8, formula-safe; figures to 6 decimals,
+    undefined ones empty); return the number of rows."""
+    rows = [
+        [None if v is None else round(v, 6) if isinstance(v, float) else v for v in r]
+        for r in agreement_table(result, by)
+    ]
+    return write_table_csv(AGREEMENT_COLUMNS, rows, destination)
 
 
 def compare_with_coder(library: Library, coder: Coder | str | None = None, *, unit: str = SENTENCE) -> CoderComparison:

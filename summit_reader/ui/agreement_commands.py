@@ -110,6 +110,7 @@ class AgreementCommands(QObject):
             view.coderChosen.connect(lambda _name: self.refresh())
             view.unitChosen.connect(lambda _unit: self.refresh())
             view.importRequested.connect(lambda: self.import_coding())
+            view.exportRequested.connect(lambda: self.export_figures())
             view.resolveRequested.connect(self.resolve)
             view.showRequested.connect(self.show_disagreement)
             stack = self.window.annotations.stack
@@ -294,6 +295,36 @@ class AgreementCommands(QObject):
         view = self.open(c.name)
         view.set_message(" ".join([summary, *result.messages]))
         return result
+
+    # ------------------------------------------------------------------ export
+
+    def export_figures(self, path: Path | None = None) -> Path | None:
+        """Save the figures the view shows (coder and unit as chosen) as CSV, the rows of ``summit-reader
+        agreement --by both --format csv``; the file is asked for when ``path`` is None."""
+        from summit_reader.core.coders import write_agreement_csv
+
+        view = self.view
+        result = view.result if view is not None and shiboken6.isValid(view) else None
+        parent: QWidget = view if view is not None and shiboken6.isValid(view) and view.isVisible() else self.window
+        if result is None:
+            self.report("Nothing to export", "There are no agreement figures to export yet.", parent)
+            return None
+        if path is None:
+            default = self.library.path.parent / f"agreement-{result.coder.name}-{result.unit}.csv"
+            chosen, _ = QFileDialog.getSaveFileName(parent, "Export the agreement figures", str(default), "CSV (*.csv)")
+            if not chosen:
+                return None
+            path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".csv")
+        try:
+            count = write_agreement_csv(result, path)
+        except SummitReaderError as exc:
+            self.report("The figures were not exported", str(exc), parent)
+            return None
+        message = f"Saved {count} row(s) of agreement with {result.coder.name} ({result.unit} units) to {path}."
+        self.window.show_status(message, 10000)
+        if view is not None and shiboken6.isValid(view):
+            view.set_message(message)
+        return path
 
     # ------------------------------------------------------------------ resolving
 

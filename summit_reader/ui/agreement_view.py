@@ -91,6 +91,7 @@ class AgreementView(QDialog):
     coderChosen = Signal(str)
     unitChosen = Signal(str)
     importRequested = Signal()
+    exportRequested = Signal()
     resolveRequested = Signal(object, str)  # DisagreementDetail, "take" | "keep" | "remove"
     showRequested = Signal(object)  # DisagreementDetail
 
@@ -243,9 +244,18 @@ class AgreementView(QDialog):
         disagreements_layout.addLayout(filters)
         disagreements_layout.addWidget(lower, 1)
 
+        self.export_button = QPushButton("E&xport CSV…")
+        self.export_button.setToolTip(
+            "Save the figures (each tag in each document, each tag over all documents, and all tags) as a CSV file"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.exportRequested.emit)
+        help_row = QHBoxLayout()
+        help_row.addWidget(self.help, 1)
+        help_row.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         agreement = QGroupBox("Agreement")
         agreement_layout = QVBoxLayout(agreement)
-        agreement_layout.addWidget(self.help)
+        agreement_layout.addLayout(help_row)
         agreement_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(agreement)
@@ -311,6 +321,7 @@ class AgreementView(QDialog):
         selected = self.current_detail()
         self.result = result
         self.details = list(details)
+        self.export_button.setEnabled(result is not None)
         self._update_help()
         self._fill_table()
         current_filter = self.tag_filter.currentData()

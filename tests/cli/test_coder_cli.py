@@ -108,6 +108,8 @@ def test_an_unused_tag_is_shown_as_a_dash_with_the_reason(libraries: tuple[Path,
     # pooled over both texts, hedge is defined: 6 units, mine 1, theirs 0 → kappa 0
     pooled = next(r for r in rows if r["tag"] == "hedge" and r["document"] == "all")
     assert (pooled["units"], pooled["kappa"]) == ("6", "0.0")
+    assert {(r["coder"], r["unit"]) for r in rows} == {("Bo", "sentence")}  # what the file is about, in the file
+    assert "Bo" not in out.split("\n\n")[0]  # the table says it below, not in a column
 
 
 def test_disagreements_and_resolving_them(libraries: tuple[Path, Path]) -> None:

@@ -4,6 +4,7 @@ the resolve buttons (undoable), double-click to the pane, and bad files."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,35 @@ def test_research_menu_opens_the_view_and_the_unit_can_be_changed(
     text = window.library.get_document(harbour_id).text
     assert view.cell_text("hedge", harbour, "Units") == str(sum(1 for ch in text if not ch.isspace()))
     assert "Unit: the character" in view.help.text()
+
+
+def test_export_csv_saves_the_figures_the_view_shows(
+    qtbot: Any, coded_window: Any, colleague: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    window = coded_window
+    menu_action(window.research_menu, "Agreement between coders…").trigger()
+    view = window.agreement.view
+    assert not view.export_button.isEnabled()  # nothing to export before there is a second coder
+    import_through_the_menu(qtbot, window, monkeypatch, colleague, name="Robin")
+    assert view.export_button.isEnabled()
+    out = tmp_path / "figures"  # no extension given: .csv is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    saved = out.with_suffix(".csv")
+    with saved.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    harbour = next(t for t in view.result.titles.values() if "Harbour" in t)
+    lakeside = next(t for t in view.result.titles.values() if "Lakeside" in t)
+    by_key = {(r["tag"], r["document"]): r for r in rows}
+    # the same figures as the table on screen, unrounded; undefined ones empty with the reason
+    assert figure_text(float(by_key[("existing risk", harbour)]["kappa"])) == view.cell_text("existing risk", harbour, "κ")
+    assert figure_text(float(by_key[("extinction risk", harbour)]["alpha"])) == view.cell_text("extinction risk", harbour, "α")
+    assert by_key[("hedge", lakeside)]["kappa"] == "" and by_key[("hedge", lakeside)]["note"] == "neither coder used the tag"
+    assert ("all", "all") in by_key and {r["coder"] for r in rows} == {"Robin"} and {r["unit"] for r in rows} == {"sentence"}
+    # one row per tag and document, per tag over all documents, and the pooled row
+    comparison = view.result.comparison
+    assert len(rows) == len(comparison.tags) * (len(comparison.document_ids) + 1) + 1
+    assert str(saved) in view.status.text()
 
 
 def test_take_theirs_keep_mine_and_remove_mine_with_the_buttons(
