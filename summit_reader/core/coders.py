@@ -221,7 +221,19 @@ def _read_coding(library: Library, path: Path) -> _Coding:
         if path.resolve() == library.path.resolve():
             raise InvalidInputError(f"{name} is this library itself; choose your colleague's library or export.")
     finder = DocumentFinder(library.list_documents())
-    return _read_library_file(path, finder) if _is_sqlite(path) else _read_csv_file(path, finder)
+    if _is_sqlite(path):
+        return _read_library_file(path, finder)
+    try:
+        return _read_csv_file(path, finder)
+    except ExportError as exc:
+        # a file that is not meant as a CSV (a .qdpx, a .docx…) is told what would do, then why it did not
+        text = str(exc)
+        if path.suffix.lower() != ".csv" and ("not UTF-8 text" in text or "not a valid CSV file" in text):
+            why = text.removeprefix(f"{name} is ").removesuffix(".")
+            raise ExportError(
+                f"{name} is neither a Summit Reader library (.sqlite3) nor an annotation export (.csv): it is {why}."
+            ) from None
+        raise
 
 
 def suggest_coder_name(library: Library, source: str | Path) -> str:

@@ -246,7 +246,8 @@ def _newer_library(path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "not UTF-8"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"),
+         r"neither a Summit Reader library \(\.sqlite3\) nor an annotation export \(\.csv\): it is not UTF-8"),
         (lambda p: p.write_text("name,value\r\na,1\r\n", encoding="utf-8"), "not a Summit Reader annotation export"),
         (lambda p: p.write_text("annotation_id,start,end,quote\r\nx,0,2,We\r\n", encoding="utf-8"), "does not say which document"),
         (lambda p: p.write_text("annotation_id,start,end,quote,document_title\r\nx,zero,2,We,T\r\n", encoding="utf-8"), "row 2"),
