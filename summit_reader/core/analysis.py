@@ -218,6 +218,33 @@ def count_words(text: str) -> int:
     return len(text.split()) - len(_NOT_WORD.findall(text))
 
 
+def english_tokenizer() -> Any:
+    """spaCy's English tokenizer: the one ``spacy.blank("en")`` makes, with the same rules (the English
+    tokenizer exceptions, prefixes, suffixes and infixes, URL and token matches of
+    ``spacy.lang.en.English.Defaults``), built here directly as spaCy's own ``spacy.Tokenizer.v1`` factory
+    builds it, without first assembling a pipeline around it (its config, registries and factories):
+    the engine loads about 20 ms sooner, and the tokens are the same (tests/core/test_analysis.py holds
+    them equal to ``spacy.blank("en")``'s). spaCy is imported without its command-line interface."""
+    from summit_reader.core.spacy_import import install
+
+    install()
+    from spacy.lang.en import English
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    from spacy.vocab import create_vocab
+
+    defaults = English.Defaults
+    return Tokenizer(
+        create_vocab(English.lang, defaults),
+        rules=defaults.tokenizer_exceptions,
+        prefix_search=compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None,
+        suffix_search=compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None,
+        infix_finditer=compile_infix_regex(defaults.infixes).finditer if defaults.infixes else None,
+        token_match=defaults.token_match,
+        url_match=defaults.url_match,
+    )
+
+
 def engine_version() -> str:
     """The rules version plus spaCy's major.minor (its tokenizer decides token boundaries)."""
     version = _installed_spacy_version()
@@ -301,30 +328,8 @@ class Analyzer:
 
     @cached_property
     def tokenizer(self) -> Any:
-        """spaCy's English tokenizer: the one ``spacy.blank("en")`` makes, with the same rules (the English
-        tokenizer exceptions, prefixes, suffixes and infixes, URL and token matches of
-        ``spacy.lang.en.English.Defaults``), built here directly as spaCy's own ``spacy.Tokenizer.v1`` factory
-        builds it, without first assembling a pipeline around it (its config, registries and factories):
-        the engine loads about 20 ms sooner, and the tokens are the same (tests/core/test_analysis.py holds
-        them equal to ``spacy.blank("en")``'s). spaCy is imported without its command-line interface."""
-        from summit_reader.core.spacy_import import install
-
-        install()
-        from spacy.lang.en import English
-        from spacy.tokenizer import Tokenizer
-        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-        from spacy.vocab import create_vocab
-
-        defaults = English.Defaults
-        return Tokenizer(
-            create_vocab(English.lang, defaults),
-            rules=defaults.tokenizer_exceptions,
-            prefix_search=compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None,
-            suffix_search=compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None,
-            infix_finditer=compile_infix_regex(defaults.infixes).finditer if defaults.infixes else None,
-            token_match=defaults.token_match,
-            url_match=defaults.url_match,
-        )
+        """spaCy's English tokenizer (:func:`english_tokenizer`)."""
+        return english_tokenizer()
 
     @cached_property
     def compiled(self) -> CompiledLexicon:

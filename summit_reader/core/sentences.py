@@ -15,7 +15,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from summit_reader.core.analysis import SentenceSplitter, engine_version
+from summit_reader.core.analysis import SentenceSplitter, engine_version, english_tokenizer
 
 if TYPE_CHECKING:
     from summit_reader.core.store import Library
@@ -28,23 +28,15 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 @functools.lru_cache(maxsize=1)
 def _tokenizer() -> Any:
-    from summit_reader.core.spacy_import import install
-
-    install()  # spaCy without its command-line interface (as the analysis imports it)
-    import spacy
-
-    from summit_reader.core.documents import MAX_IMPORT_BYTES
-
-    nlp = spacy.blank("en")
-    nlp.max_length = MAX_IMPORT_BYTES + 1
-    return nlp
+    """The analysis's tokenizer (built once, on the first text whose boundaries are not cached)."""
+    return english_tokenizer()
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """The sentences of ``text`` as (start, end) code-point offsets, in order (see the module doc)."""
     if not text.strip():
         return []
-    doc = SentenceSplitter()(_tokenizer().make_doc(text))
+    doc = SentenceSplitter()(_tokenizer()(text))
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         start, end = int(sent.start_char), int(sent.end_char)
