@@ -138,7 +138,8 @@ class Inputs:
 
     def startup_library(self) -> tuple[Path, list[Path]]:
         """A library with 3 documents whose analyses are cached, and settings that open them side by side
-        (a user who reopens the app); also the 3 texts as files for the bare baseline."""
+        (a user who reopens the app); also the 3 texts as files for the bare baseline, and their matches
+        as (start, end, category) lists in ``startup-spans.json`` for the bare side-by-side floor."""
         from summit_reader.core.analysis import Analyzer
         from summit_reader.core.documents import new_document
         from summit_reader.core.settings import Settings
@@ -147,16 +148,20 @@ class Inputs:
         path = self.folder / "startup.sqlite3"
         files: list[Path] = []
         analyzer = Analyzer()
+        spans: list[list[tuple[int, int, str]]] = []
         with Library(path) as library:
             ids = []
             for i, (title, date, text) in enumerate(corpus.documents(3, self.sizes.startup_words, seed=11)):
                 doc = library.add_document(new_document(text, title, date=date, kind="statement"))
                 assert doc.id is not None
-                analyzer.analyse_document(library, doc)
+                analysis = analyzer.analyse_document(library, doc)
+                assert all(ord(c) < 0x10000 for c in text)  # code points are Qt's UTF-16 positions here
+                spans.append([(m.start, m.end, m.category) for m in analysis.matches])
                 ids.append(doc.id)
                 file = self.folder / f"startup-{i + 1}.txt"
                 file.write_text(text, encoding="utf-8")
                 files.append(file)
+        (self.folder / "startup-spans.json").write_text(json.dumps(spans), encoding="utf-8")
         settings = Settings(path=Path(self.env["SUMMIT_READER_CONFIG_DIR"]) / "settings.json")
         settings.open_documents = list(ids)
         settings.pane_count = 3
@@ -224,16 +229,23 @@ def _child(args: list[str], env: dict[str, str], lines: Sequence[str] = ()) -> t
 def measure_startup(inputs: Inputs) -> list[Row]:
     library, files = inputs.startup_library()
     n = max(3, inputs.sizes.repeat)
-    painted, interactive, bare = [], [], []
+    painted, interactive, bare, bare3, stack = [], [], [], [], []
     mem_painted, mem_interactive, mem_bare = [], [], []
+    spans = str(inputs.folder / "startup-spans.json")
     log("  warm-up (byte-code caches, font caches)")
     _child(["bare", *map(str, files)], inputs.env, ["painted"])
+    _child(["bare3", spans, *map(str, files)], inputs.env, ["painted"])
+    _child(["stack", *map(str, files)], inputs.env, ["painted", "interactive"])
     _child(["app", str(library)], inputs.env, ["painted", "interactive"])
     for i in range(n):
         log(f"  start-up {i + 1}/{n}")
         t, rss, _ = _child(["bare", *map(str, files)], inputs.env, ["painted"])
         bare.append(t["painted"])
         mem_bare.append(rss)
+        t, _rss, _ = _child(["bare3", spans, *map(str, files)], inputs.env, ["painted"])
+        bare3.append(t["painted"])
+        t, _rss, _ = _child(["stack", *map(str, files)], inputs.env, ["painted", "interactive"])
+        stack.append(t["interactive"])
         t, rss, _ = _child(["app", str(library)], inputs.env, ["painted", "interactive"])
         painted.append(t["painted"])
         interactive.append(t["interactive"])
@@ -260,6 +272,26 @@ def measure_startup(inputs: Inputs) -> list[Row]:
             median(bare),
             6.0,
             samples={"ours": interactive, "baseline": bare},
+        ),
+        Row(
+            "floor: first paint vs a bare window showing the same 3 texts side by side with the same highlights",
+            "bare PySide6 window, 3 QTextEdits with the same highlights, nothing else",
+            "report",
+            median(painted),
+            median(bare3),
+            None,
+            note="what the rest of the window costs (menus, docks, library, annotations)",
+            samples={"ours": painted, "baseline": bare3},
+        ),
+        Row(
+            "floor: fully interactive vs the bare window, then the same libraries loaded one after the other",
+            "bare window, then pyqtgraph with a plot painted and spaCy's blank English pipeline",
+            "report",
+            median(interactive),
+            median(stack),
+            None,
+            note=f"the bare window with these libraries alone: {median(stack) / median(bare):.2f}× the bare window",
+            samples={"ours": interactive, "baseline": stack},
         ),
         Row(
             "peak memory, 3 documents open (at first paint)",
@@ -719,6 +751,13 @@ runs; every baseline was measured in the same run, on the same input, interleave
   `QTextEdit` holding the same 3 texts. Peak memory: each child's own peak resident memory
   (`VmHWM`), read just before it exits (`ru_maxrss` from `os.wait4` would report the parent's peak: with
   `vfork`, which `subprocess` uses, exec records the parent's memory in it).
+- **Floors** (reported beside the start-up rows, no target): `bare3` is the first paint of a bare window
+  showing the same 3 texts side by side, one read-only `QTextEdit` each, with the same highlights (the
+  cached matches, set with `QTextCursor` in one edit block) and nothing else; `stack` is the bare window,
+  then, after its paint and one after the other on the main thread, `import pyqtgraph` with a plot painted
+  and spaCy's `blank("en")` with its tokenizer run once (spaCy imported without its command-line
+  interface, as the app does; no other Summit Reader code). They show what the window's own parts cost
+  and what the chosen libraries cost before any of our code runs.
 - **Analysis**: `Analyzer.analyse_document` with an empty cache (tokenise, split sentences, match the
   lexicon, count words and sentences, store the result in the library) vs spaCy's `nlp.tokenizer` alone,
   same warm pipeline, alternating.

@@ -2,6 +2,8 @@
 
     python -m benchmarks.window_probe app LIBRARY [--stop painted|interactive]
     python -m benchmarks.window_probe bare TEXTFILE...
+    python -m benchmarks.window_probe bare3 SPANS.json TEXTFILE...
+    python -m benchmarks.window_probe stack TEXTFILE...
     python -m benchmarks.window_probe pane|plain TEXTFILE ANALYSIS.json REPEAT [--scroll PAGES]
     python -m benchmarks.window_probe panel LIBRARY REPEAT
 
@@ -174,6 +176,121 @@ def run_bare(text_paths: list[str]) -> int:
     os._exit(0)
 
 
+def run_bare3(spans_path: str, text_paths: list[str]) -> int:
+    """A floor for the first paint, reported beside the issue's baseline: the same texts side by side in a
+    bare window, one read-only QTextEdit each, with the same highlights (the analysis's matches, given as
+    (start, end, category) in ``spans_path``) set with QTextCursor in one edit block, and nothing else: no
+    menus, docks, library or annotations. Reports the end of the first paint of the last text."""
+    import json
+
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtGui import QColor, QPaintEvent, QTextCharFormat, QTextCursor
+    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextEdit
+
+    pending: set[int] = set()
+
+    class Edit(QTextEdit):
+        def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+            super().paintEvent(event)
+            if id(self) in pending:
+                pending.discard(id(self))
+                if not pending:
+                    _say("painted")
+                    _say(f"peak {_peak_mib():.1f}")
+                    QTimer.singleShot(0, app.quit)
+
+    texts = [open(p, encoding="utf-8").read() for p in text_paths]
+    with open(spans_path, encoding="utf-8") as fh:
+        spans: list[list[list[object]]] = json.load(fh)
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    colours = ["#ffd54f", "#81d4fa", "#a5d6a7", "#f48fb1", "#ce93d8", "#ffab91", "#b0bec5", "#e6ee9c"]
+    formats: dict[object, QTextCharFormat] = {}
+    for text, matches in zip(texts, spans, strict=True):
+        edit = Edit()
+        edit.setReadOnly(True)
+        edit.setPlainText(text)
+        cursor = QTextCursor(edit.document())
+        cursor.beginEditBlock()
+        for start, end, category in matches:
+            fmt = formats.get(category)
+            if fmt is None:
+                fmt = formats[category] = QTextCharFormat()
+                fmt.setBackground(QColor(colours[len(formats) % len(colours)]))
+            cursor.setPosition(int(start))  # type: ignore[call-overload]
+            cursor.setPosition(int(end), QTextCursor.MoveMode.KeepAnchor)  # type: ignore[call-overload]
+            cursor.setCharFormat(fmt)
+        cursor.endEditBlock()
+        splitter.addWidget(edit)
+        pending.add(id(edit))
+    window.setCentralWidget(splitter)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    app.exec()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def run_stack(text_paths: list[str]) -> int:
+    """A floor for "fully interactive", reported beside the issue's baseline: the bare window of
+    :func:`run_bare`; once it has painted, what the app loads after its paint, done the plain way, one
+    after the other, on the main thread: ``import pyqtgraph`` (with numpy), a PlotWidget with one line per
+    text added and painted, and ``spacy.blank("en")`` with its tokenizer run once. spaCy is imported
+    without its command-line interface, as the app imports it (``summit_reader.core.spacy_import``, a
+    stand-alone module and the one piece of Summit Reader used here; the plain ``import spacy`` costs about
+    0.12 s more). Prints ``painted`` and then ``interactive``."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextEdit
+
+    class Edit(QTextEdit):
+        done = False
+
+        def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+            super().paintEvent(event)
+            if not self.done:
+                self.done = True
+                _say("painted")
+                QTimer.singleShot(0, load)
+
+    def load() -> None:
+        import pyqtgraph as pg
+
+        from summit_reader.core import spacy_import
+
+        spacy_import.install()
+        import spacy
+
+        plot = pg.PlotWidget()
+        for i in range(len(texts)):
+            plot.plot([2023, 2024, 2025], [i, i + 1, i + 2])
+        watches.append(_PaintWatch([plot.viewport()], interactive))
+        splitter.addWidget(plot)
+        nlp = spacy.blank("en")
+        nlp.tokenizer("The tokenizer is ready.")
+
+    def interactive() -> None:
+        _say("interactive")
+        _say(f"peak {_peak_mib():.1f}")
+        app.quit()
+
+    watches: list[_PaintWatch] = []
+    texts = [open(p, encoding="utf-8").read() for p in text_paths]
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    splitter = QSplitter()
+    edit = Edit()
+    edit.setPlainText("\n\n".join(texts))
+    splitter.addWidget(edit)
+    window.setCentralWidget(splitter)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    app.exec()
+    sys.stdout.flush()
+    os._exit(0)
+
+
 def run_document(kind: str, text_path: str, analysis_path: str, repeat: int, pages: int) -> int:
     """Open a large text and paint it, ``repeat`` times (a new view each time), then scroll it page by
     page timing every repaint. ``kind``: ``pane`` (a ReaderPane with every highlight) or ``plain``."""
@@ -313,6 +430,10 @@ def main(argv: list[str]) -> int:
         return run_app(argv[1], stop)
     if mode == "bare":
         return run_bare(argv[1:])
+    if mode == "bare3":
+        return run_bare3(argv[1], argv[2:])
+    if mode == "stack":
+        return run_stack(argv[1:])
     if mode in ("pane", "plain"):
         pages = int(argv[argv.index("--scroll") + 1]) if "--scroll" in argv else 0
         return run_document(mode, argv[1], argv[2], int(argv[3]), pages)
