@@ -145,9 +145,17 @@ def run_app(library_path: str, stop: str) -> int:
     os._exit(0)  # skip teardown: it is not part of start-up
 
 
-def run_bare(text_paths: list[str]) -> int:
+def run_bare(text_paths: list[str], *, stack: bool = False) -> int:
     """The baseline: a bare PySide6 window with one QTextEdit holding the same texts, reporting the end of
-    the first paint of its text (the same hook as the app's panes)."""
+    the first paint of its text (the same hook as the app's panes).
+
+    With ``stack``, a floor for "fully interactive", reported beside the issue's baseline: once the bare
+    window has painted, what the app loads after its paint, done the plain way, one after the other, on
+    the main thread: ``import pyqtgraph`` (with numpy), a PlotWidget with one line per text, in a dock,
+    painted, and ``spacy.blank("en")`` with its tokenizer run once. spaCy is imported without its
+    command-line interface, as the app imports it (``summit_reader.core.spacy_import``, a stand-alone
+    module and the one piece of Summit Reader used here; the plain ``import spacy`` costs about 0.12 s
+    more). Prints ``painted`` and then ``interactive``."""
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QApplication, QMainWindow, QTextEdit
@@ -160,9 +168,38 @@ def run_bare(text_paths: list[str]) -> int:
             if not self.done:
                 self.done = True
                 _say("painted")
-                _say(f"peak {_peak_mib():.1f}")
-                QTimer.singleShot(0, app.quit)
+                if stack:
+                    QTimer.singleShot(0, load)
+                else:
+                    finish()
 
+    def load() -> None:
+        import pyqtgraph as pg
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget
+
+        from summit_reader.core import spacy_import
+
+        spacy_import.install()
+        import spacy
+
+        plot = pg.PlotWidget()
+        for i in range(len(texts)):
+            plot.plot([2023, 2024, 2025], [i, i + 1, i + 2])
+        watches.append(_PaintWatch([plot.viewport()], finish))
+        dock = QDockWidget("Graph")
+        dock.setWidget(plot)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        nlp = spacy.blank("en")
+        nlp.tokenizer("The tokenizer is ready.")
+
+    def finish() -> None:
+        if stack:
+            _say("interactive")
+        _say(f"peak {_peak_mib():.1f}")
+        QTimer.singleShot(0, app.quit)
+
+    watches: list[_PaintWatch] = []
     texts = [open(p, encoding="utf-8").read() for p in text_paths]
     app = QApplication([sys.argv[0]])
     window = QMainWindow()
@@ -224,65 +261,6 @@ def run_bare3(spans_path: str, text_paths: list[str]) -> int:
         cursor.endEditBlock()
         splitter.addWidget(edit)
         pending.add(id(edit))
-    window.setCentralWidget(splitter)
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    app.exec()
-    sys.stdout.flush()
-    os._exit(0)
-
-
-def run_stack(text_paths: list[str]) -> int:
-    """A floor for "fully interactive", reported beside the issue's baseline: the bare window of
-    :func:`run_bare`; once it has painted, what the app loads after its paint, done the plain way, one
-    after the other, on the main thread: ``import pyqtgraph`` (with numpy), a PlotWidget with one line per
-    text added and painted, and ``spacy.blank("en")`` with its tokenizer run once. spaCy is imported
-    without its command-line interface, as the app imports it (``summit_reader.core.spacy_import``, a
-    stand-alone module and the one piece of Summit Reader used here; the plain ``import spacy`` costs about
-    0.12 s more). Prints ``painted`` and then ``interactive``."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QPaintEvent
-    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextEdit
-
-    class Edit(QTextEdit):
-        done = False
-
-        def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-            super().paintEvent(event)
-            if not self.done:
-                self.done = True
-                _say("painted")
-                QTimer.singleShot(0, load)
-
-    def load() -> None:
-        import pyqtgraph as pg
-
-        from summit_reader.core import spacy_import
-
-        spacy_import.install()
-        import spacy
-
-        plot = pg.PlotWidget()
-        for i in range(len(texts)):
-            plot.plot([2023, 2024, 2025], [i, i + 1, i + 2])
-        watches.append(_PaintWatch([plot.viewport()], interactive))
-        splitter.addWidget(plot)
-        nlp = spacy.blank("en")
-        nlp.tokenizer("The tokenizer is ready.")
-
-    def interactive() -> None:
-        _say("interactive")
-        _say(f"peak {_peak_mib():.1f}")
-        app.quit()
-
-    watches: list[_PaintWatch] = []
-    texts = [open(p, encoding="utf-8").read() for p in text_paths]
-    app = QApplication([sys.argv[0]])
-    window = QMainWindow()
-    splitter = QSplitter()
-    edit = Edit()
-    edit.setPlainText("\n\n".join(texts))
-    splitter.addWidget(edit)
     window.setCentralWidget(splitter)
     window.resize(*WINDOW_SIZE)
     window.show()
@@ -433,7 +411,7 @@ def main(argv: list[str]) -> int:
     if mode == "bare3":
         return run_bare3(argv[1], argv[2:])
     if mode == "stack":
-        return run_stack(argv[1:])
+        return run_bare(argv[1:], stack=True)
     if mode in ("pane", "plain"):
         pages = int(argv[argv.index("--scroll") + 1]) if "--scroll" in argv else 0
         return run_document(mode, argv[1], argv[2], int(argv[3]), pages)
