@@ -724,6 +724,47 @@ def plain_table(rows: Sequence[Row]) -> str:
     return header + "\n" + "\n".join(lines)
 
 
+#: A ratio that moved by more than this share since the previous run is called worse or better: the
+#: medians of a quiet machine move by up to about a tenth between full runs (docs/performance.md).
+CHANGE_THRESHOLD = 0.15
+
+
+def previous_ratios(text: str) -> dict[str, float]:
+    """The ratio of each measurement in a table written by :func:`markdown` (measurement name → ratio;
+    rows without a ratio are left out)."""
+    ratios: dict[str, float] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) != 7 or not cells[4].endswith("×"):
+            continue
+        with contextlib.suppress(ValueError):
+            ratios[cells[0].split(" <br>", 1)[0]] = float(cells[4].removesuffix("×"))
+    return ratios
+
+
+def comparison(rows: Sequence[Row], previous: dict[str, float], *, partial: bool = False) -> str:
+    """Each ratio of this run beside the previous run's (:func:`previous_ratios`), marked ``worse`` or
+    ``better`` when it moved by more than :data:`CHANGE_THRESHOLD`; measurements not in both are listed
+    as new or (unless this run was ``partial``, some measurements only) gone."""
+    lines = [f"{'before':>7}  {'now':>7}  {'change':>7}  {'':<6}  measurement"]
+    names = {r.name for r in rows}
+    for r in rows:
+        before = previous.get(r.name)
+        if r.ratio is None:
+            continue
+        if before is None:
+            lines.append(f"{'—':>7}  {r.ratio:6.2f}×  {'':>7}  {'new':<6}  {r.name}")
+            continue
+        change = r.ratio / before - 1 if before else 0.0
+        mark = "worse" if change > CHANGE_THRESHOLD else "better" if change < -CHANGE_THRESHOLD else ""
+        lines.append(f"{before:6.2f}×  {r.ratio:6.2f}×  {change:+6.0%}  {mark:<6}  {r.name}")
+    if not partial:
+        lines.extend(
+            f"{before:6.2f}×  {'—':>7}  {'':>7}  {'gone':<6}  {name}" for name, before in previous.items() if name not in names
+        )
+    return "\n".join(lines)
+
+
 def markdown(rows: Sequence[Row], info: dict[str, str], sizes: Sizes, elapsed: float) -> str:
     machine = "\n".join(f"- **{k}**: {v}" for k, v in info.items() if v)
     return f"""# Performance
@@ -796,7 +837,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only", action="append", choices=[*sorted(MEASUREMENTS), *PARTS], help="run only these (repeatable)"
     )
     parser.add_argument("--repeat", type=int, default=None, help="repetitions of each measurement")
+    parser.add_argument(
+        "--compare",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="TABLE",
+        help="print each ratio beside the one in TABLE (default: the --out file, read before it is rewritten)",
+    )
     args = parser.parse_args(argv)
+    previous: dict[str, float] | None = None
+    if args.compare is not None:
+        compare_path = args.out if args.compare is True else Path(args.compare)
+        try:
+            previous = previous_ratios(compare_path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            parser.error(f"cannot read {compare_path}: {exc.strerror or exc}")
+        if not previous:
+            parser.error(f"{compare_path} has no table of ratios written by python -m benchmarks")
     sizes = QUICK if args.quick else FULL
     if args.repeat:
         from dataclasses import replace
@@ -816,6 +874,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(OSError):
         info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(plain_table(rows))
+    if previous is not None:
+        print(f"\ncompared with the previous run (a ratio that moved by more than {CHANGE_THRESHOLD:.0%} is marked):")
+        print(comparison(rows, previous, partial=bool(args.only)))
     print(f"\n{sizes.label} run in {elapsed:.0f} s; load average {info.get('load average at start', '?')} → "
           f"{info.get('load average at end', '?')}")
     write = (args.write or not args.quick) and not args.no_write

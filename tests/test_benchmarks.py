@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from benchmarks import corpus
 from benchmarks.run import (
     QUICK,
     Inputs,
     Row,
     Sizes,
+    comparison,
     machine_info,
     markdown,
     measure_analysis,
     measure_store,
     plain_table,
+    previous_ratios,
 )
 
 
@@ -53,3 +57,39 @@ def test_verdicts() -> None:
     assert Row("a", "b", "≤ 2.0×", 3.0, 1.0, 2.0).verdict == "MISSED"
     assert Row("a", "—", "< 0.3 s", 0.1, None, 0.3, absolute=True).verdict == "met"
     assert Row("a", "—", "< 0.3 s", note="not measured").verdict == "reported"
+
+
+def test_compare_reads_the_written_table_and_marks_what_moved() -> None:
+    before = [
+        Row("merge <tags>", "executemany", "≤ 2.0×", 1.3, 1.0, 2.0, note="a note"),
+        Row("export", "shell", "≤ 2.0×", 1.5, 1.0, 2.0),
+        Row("save", "insert", "≤ 2.0×", 1.6, 1.0, 2.0),
+        Row("panel", "—", "< 0.3 s", 0.03, None, 0.3, absolute=True),
+        Row("dropped", "x", "report", 2.0, 1.0, None),
+    ]
+    table = markdown(before, machine_info(), QUICK, 1.0)
+    assert previous_ratios(table) == {"merge <tags>": 1.3, "export": 1.5, "save": 1.6, "dropped": 2.0}
+    now = [
+        Row("merge <tags>", "executemany", "≤ 2.0×", 1.6, 1.0, 2.0),  # +23%
+        Row("export", "shell", "≤ 2.0×", 1.2, 1.0, 2.0),  # -20%
+        Row("save", "insert", "≤ 2.0×", 1.65, 1.0, 2.0),  # +3%: noise
+        Row("new one", "x", "report", 1.0, 1.0, None),
+    ]
+    lines = {line.split("  ")[-1].strip(): line for line in comparison(now, previous_ratios(table)).splitlines()[1:]}
+    assert "worse" in lines["merge <tags>"] and "+23%" in lines["merge <tags>"]
+    assert "better" in lines["export"]
+    assert "worse" not in lines["save"] and "better" not in lines["save"]
+    assert "new" in lines["new one"] and "gone" in lines["dropped"]
+    assert "dropped" not in comparison(now, previous_ratios(table), partial=True)
+
+
+def test_compare_refuses_a_file_that_is_not_a_benchmark_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.run import main
+
+    for path, why in ((tmp_path / "missing.md", "cannot read"), (tmp_path / "notes.md", "no table of ratios")):
+        if path.name == "notes.md":
+            path.write_text("# Notes\n\nNothing measured here.\n", encoding="utf-8")
+        with pytest.raises(SystemExit) as stop:
+            main(["--quick", "--no-write", "--compare", str(path)])
+        assert stop.value.code == 2
+        assert why in capsys.readouterr().err
