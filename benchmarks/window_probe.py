@@ -150,7 +150,7 @@ def run_bare(text_paths: list[str], *, stack: bool = False) -> int:
     the first paint of its text (the same hook as the app's panes).
 
     With ``stack``, a floor for "fully interactive", reported beside the issue's baseline: once the bare
-    window has painted, what the app loads after its paint, done the plain way, one after the other, on
+    window has painted, what the app loads after its paint, done the simple way, one after the other, on
     the main thread: ``import pyqtgraph`` (with numpy), a PlotWidget with one line per text, in a dock,
     painted, and ``spacy.blank("en")`` with its tokenizer run once. spaCy is imported without its
     command-line interface, as the app imports it (``summit_reader.core.spacy_import``, a stand-alone
