@@ -222,6 +222,94 @@ def test_two_writers_at_once_lose_nothing_and_see_everything(tmp_path: Path) -> 
     print(f"\n[two writers] A: {len(acks[0])}, B: {len(acks[1])}, both listed {len(listed[0])}, lost: 0")
 
 
+def test_library_created_by_another_process_while_it_is_checked_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race behind a flaky run of the two-writer test: a second app opens the library just as the first
+    is creating it. The first has made the file (in WAL mode) and commits its tables and application id
+    between two of the second's reads: the second must still open it, not refuse it as "an SQLite database
+    of another program"."""
+    path = tmp_path / "library.sqlite3"
+    first = sqlite3.connect(str(path))
+    first.execute("PRAGMA journal_mode = WAL").fetchall()  # what the first app has done when the second starts
+    first.close()
+
+    def create_it() -> None:
+        with Library(path) as creator:  # the first app, finishing
+            assert creator.list_documents() == []
+
+    class Checked:
+        """The second app's connection: the first app commits right after its application id is read."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            cursor = self._conn.execute(sql, *args)
+            if "application_id" in sql and hooks:
+                hooks.pop()()
+            return cursor
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._conn, name)
+
+    hooks = [create_it]
+    connect = Library._connect
+
+    def racing_connect(self: Library, *, read_only: bool = False) -> Any:
+        conn = connect(self, read_only=read_only)
+        return Checked(conn) if hooks else conn
+
+    monkeypatch.setattr(Library, "_connect", racing_connect)
+    with Library(path) as second:
+        assert not hooks  # the first app did commit in the middle of the check
+        doc = second.add_document(new_document("A text written for this test.", "Race"))
+        assert [d.id for d in second.list_documents()] == [doc.id]
+        assert second.schema_version == store.SCHEMA_VERSION
+
+
+_OPEN_ON_GO = """
+import sys
+from summit_reader.core.errors import SummitReaderError
+from summit_reader.core.store import Library
+print("ready", flush=True)
+sys.stdin.readline()
+try:
+    with Library(sys.argv[1]) as library:
+        print(len(library.list_documents()), flush=True)
+except SummitReaderError as exc:
+    print(exc, flush=True)
+"""
+
+
+def test_two_apps_creating_one_library_both_open_it(tmp_path: Path) -> None:
+    """Two apps told at the same moment to open a library that does not exist yet: both open it (one
+    creates it, the other waits for it). SQLite answers the switch to WAL "database is locked" at once,
+    without waiting, and one of the two apps refused to start in 97 of 100 tries."""
+    for round_ in range(20):
+        path = tmp_path / f"round-{round_}" / "library.sqlite3"
+        apps = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_ON_GO, str(path)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            for _ in range(2)
+        ]
+        for app in apps:  # both have imported Summit Reader: they open the file as close together as can be
+            assert app.stdout is not None and app.stdout.readline().strip() == "ready"
+        for app in apps:
+            assert app.stdin is not None
+            app.stdin.write("go\n")
+            app.stdin.flush()
+        answers = [app.communicate(timeout=60)[0].strip() for app in apps]
+        assert answers == ["0", "0"], f"round {round_}: {answers}"
+        with Library(path) as library:
+            assert library.schema_version == store.SCHEMA_VERSION
+
+
 # ------------------------------------------------------------------------------------------ full disk
 
 
