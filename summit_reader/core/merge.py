@@ -172,79 +172,82 @@ def merge_annotations_csv(library: Library, source: str | Path | TextIO) -> Merg
         starts, ends = _check_rows(name, columns, count)
     statuses: Sequence[str] = [s or "ok" for s in status_cells] if "" in status_cells else status_cells
 
-    # -- which document: each (sha, title, date) looked up once
-    finder = DocumentFinder(library.list_documents())
-    shas, titles, dates = (
-        columns.get(c, blank) for c in ("document_sha256", "document_title", "document_date")
-    )
-    keys: Sequence[tuple[str, str, str]]
-    if count and shas.count(shas[0]) == titles.count(titles[0]) == dates.count(dates[0]) == count:
-        keys = [(shas[0], titles[0], dates[0])] * count  # one document (the usual file)
-    else:
-        keys = list(zip(shas, titles, dates, strict=True))
-    restored = {key: tuple(map(restore_cell, key)) for key in dict.fromkeys(keys)}
-    found = {key: finder.find(sha.strip().lower(), title, date) for key, (sha, title, date) in restored.items()}
-    doc_ids = [found[keys[0]]] * count if len(found) == 1 else list(map(found.__getitem__, keys))
-    unmatched = 0
-    absent: dict[str, int] = {}  # missing document → rows
-    if None in found.values():
-        for key, doc_id in zip(keys, doc_ids, strict=True):
-            if doc_id is None:
-                unmatched += 1
-                sha, title, date = restored[key]
-                sha = sha.strip().lower()
-                label = f"“{title}”" + (f" ({date})" if date else "") if title else f"the text {sha[:12]}…"
-                absent[label] = absent.get(label, 0) + 1
+    # From here on in one write transaction: what is in the library (documents, ids, times) cannot change
+    # between being read and the insert (two merges of one file at once: the second waits, then finds
+    # every annotation there already, instead of failing on a duplicate id).
+    with library.bulk_transaction(count):
+        # -- which document: each (sha, title, date) looked up once
+        finder = DocumentFinder(library.list_documents())
+        shas, titles, dates = (
+            columns.get(c, blank) for c in ("document_sha256", "document_title", "document_date")
+        )
+        keys: Sequence[tuple[str, str, str]]
+        if count and shas.count(shas[0]) == titles.count(titles[0]) == dates.count(dates[0]) == count:
+            keys = [(shas[0], titles[0], dates[0])] * count  # one document (the usual file)
+        else:
+            keys = list(zip(shas, titles, dates, strict=True))
+        restored = {key: tuple(map(restore_cell, key)) for key in dict.fromkeys(keys)}
+        found = {key: finder.find(sha.strip().lower(), title, date) for key, (sha, title, date) in restored.items()}
+        doc_ids = [found[keys[0]]] * count if len(found) == 1 else list(map(found.__getitem__, keys))
+        unmatched = 0
+        absent: dict[str, int] = {}  # missing document → rows
+        if None in found.values():
+            for key, doc_id in zip(keys, doc_ids, strict=True):
+                if doc_id is None:
+                    unmatched += 1
+                    sha, title, date = restored[key]
+                    sha = sha.strip().lower()
+                    label = f"“{title}”" + (f" ({date})" if date else "") if title else f"the text {sha[:12]}…"
+                    absent[label] = absent.get(label, 0) + 1
 
-    # -- the latest version of each id in the file wins (a later row on a tie)
-    modified = columns.get("modified", blank)
-    if "" in modified:
-        modified = [m or c for m, c in zip(modified, columns.get("created", blank), strict=True)]
-    rows: Sequence[int] = range(count)
-    if unmatched or len(set(ids)) != count:
-        latest: dict[str, int] = {}
-        for i in range(count):
-            if doc_ids[i] is None:
-                continue
-            previous = latest.get(ids[i])
-            if previous is None or modified[i] >= modified[previous]:
-                latest[ids[i]] = i
-        rows = list(latest.values())
+        # -- the latest version of each id in the file wins (a later row on a tie)
+        modified = columns.get("modified", blank)
+        if "" in modified:
+            modified = [m or c for m, c in zip(modified, columns.get("created", blank), strict=True)]
+        rows: Sequence[int] = range(count)
+        if unmatched or len(set(ids)) != count:
+            latest: dict[str, int] = {}
+            for i in range(count):
+                if doc_ids[i] is None:
+                    continue
+                previous = latest.get(ids[i])
+                if previous is None or modified[i] >= modified[previous]:
+                    latest[ids[i]] = i
+            rows = list(latest.values())
 
-    # -- an id that is in the library already: the newer version wins
-    existing = library.annotation_modified_times(_take(ids, rows))
-    changed: list[Annotation] = []
-    unchanged = 0
-    if existing:
-        new_rows: list[int] = []
-        for i in rows:
-            current = existing.get(ids[i])
-            if current is None:
-                new_rows.append(i)
-            elif modified[i] <= current:
-                unchanged += 1
-            else:
-                changed.append(
-                    Annotation(
-                        id=ids[i],
-                        document_id=doc_ids[i] or 0,
-                        start=starts[i],
-                        end=ends[i],
-                        quote=columns["quote"][i],
-                        prefix="",
-                        suffix="",
-                        note=columns.get("note", blank)[i],
-                        author=columns.get("author", blank)[i],
-                        created=columns.get("created", blank)[i] or modified[i],
-                        modified=modified[i],
-                        tags=tuple(split_tags(restore_cell(columns.get("tags", blank)[i]))),
-                        status=statuses[i],
+        # -- an id that is in the library already: the newer version wins
+        existing = library.annotation_modified_times(_take(ids, rows))
+        changed: list[Annotation] = []
+        unchanged = 0
+        if existing:
+            new_rows: list[int] = []
+            for i in rows:
+                current = existing.get(ids[i])
+                if current is None:
+                    new_rows.append(i)
+                elif modified[i] <= current:
+                    unchanged += 1
+                else:
+                    changed.append(
+                        Annotation(
+                            id=ids[i],
+                            document_id=doc_ids[i] or 0,
+                            start=starts[i],
+                            end=ends[i],
+                            quote=columns["quote"][i],
+                            prefix="",
+                            suffix="",
+                            note=columns.get("note", blank)[i],
+                            author=columns.get("author", blank)[i],
+                            created=columns.get("created", blank)[i] or modified[i],
+                            modified=modified[i],
+                            tags=tuple(split_tags(restore_cell(columns.get("tags", blank)[i]))),
+                            status=statuses[i],
+                        )
                     )
-                )
-        rows = new_rows
+            rows = new_rows
 
-    new, tags, review = _new_annotations(library, columns, rows, ids, doc_ids, starts, ends, statuses, modified)
-    with library.bulk_transaction(len(new) + len(changed)):
+        new, tags, review = _new_annotations(library, columns, rows, ids, doc_ids, starts, ends, statuses, modified)
         added = library.insert_annotation_rows(new, tags)
         updated = library.update_annotation_contents(changed)
 

@@ -714,67 +714,69 @@ def import_web_annotations(library: Library, path: str | Path) -> MergeResult:
     name = f"'{path.name}'"
     items = _annotation_items(_load(path), name)
 
-    documents = _Documents(library.list_documents())
-    incoming: dict[str, tuple[int, bool, _Incoming]] = {}  # id → (document, exact text, annotation)
-    unmatched = 0
-    absent: dict[str, int] = {}
-    no_passage = 0
-    for number, item in enumerate(items, start=1):
-        assert isinstance(item, dict)
-        parsed = _parse(number, item, name)
-        if parsed is None:
-            no_passage += 1
-            continue
-        doc_id, exact_text = documents.find(parsed)
-        if doc_id is None:
-            unmatched += 1
-            label = documents.label(parsed)
-            absent[label] = absent.get(label, 0) + 1
-            continue
-        previous = incoming.get(parsed.id)
-        if previous is None or parsed.modified >= previous[2].modified:  # the file's latest version wins
-            incoming[parsed.id] = (doc_id, exact_text, parsed)
-
-    existing = {a.id: a for a in library.get_annotations(list(incoming))}
-    texts: dict[int, str] = {}
-    new: list[Annotation] = []
-    changed: list[Annotation] = []
-    unchanged = review = approximate = 0
-    now = utc_now()
-    for annotation_id, (doc_id, exact_text, parsed) in incoming.items():
-        current = existing.get(annotation_id)
-        if current is not None:
-            if not parsed.modified or parsed.modified <= current.modified:
-                unchanged += 1
-                continue
-            # the passage stays where ours is; note, tags and the time come from the file
-            changed.append(replace(current, note=parsed.note, tags=parsed.tags, modified=parsed.modified))
-            continue
-        text = texts.get(doc_id)
-        if text is None:
-            text = texts[doc_id] = library.get_document(doc_id).text
-        placed = _place(text, parsed, exact_text)
-        review += placed.status == "needs_review"
-        approximate += placed.approximate
-        new.append(
-            Annotation(
-                id=annotation_id,
-                document_id=doc_id,
-                start=placed.start,
-                end=placed.end,
-                quote=placed.quote,
-                prefix=placed.prefix,
-                suffix=placed.suffix,
-                note=parsed.note,
-                author=parsed.author,
-                created=parsed.created or parsed.modified or now,
-                modified=parsed.modified or parsed.created or now,
-                tags=parsed.tags,
-                status=placed.status,
-            )
-        )
-
+    # In one write transaction from here: the library cannot change between being read and the insert
+    # (two merges of one file at once: the second waits, then finds every annotation there already).
     with library.transaction():
+        documents = _Documents(library.list_documents())
+        incoming: dict[str, tuple[int, bool, _Incoming]] = {}  # id → (document, exact text, annotation)
+        unmatched = 0
+        absent: dict[str, int] = {}
+        no_passage = 0
+        for number, item in enumerate(items, start=1):
+            assert isinstance(item, dict)
+            parsed = _parse(number, item, name)
+            if parsed is None:
+                no_passage += 1
+                continue
+            doc_id, exact_text = documents.find(parsed)
+            if doc_id is None:
+                unmatched += 1
+                label = documents.label(parsed)
+                absent[label] = absent.get(label, 0) + 1
+                continue
+            previous = incoming.get(parsed.id)
+            if previous is None or parsed.modified >= previous[2].modified:  # the file's latest version wins
+                incoming[parsed.id] = (doc_id, exact_text, parsed)
+
+        existing = {a.id: a for a in library.get_annotations(list(incoming))}
+        texts: dict[int, str] = {}
+        new: list[Annotation] = []
+        changed: list[Annotation] = []
+        unchanged = review = approximate = 0
+        now = utc_now()
+        for annotation_id, (doc_id, exact_text, parsed) in incoming.items():
+            current = existing.get(annotation_id)
+            if current is not None:
+                if not parsed.modified or parsed.modified <= current.modified:
+                    unchanged += 1
+                    continue
+                # the passage stays where ours is; note, tags and the time come from the file
+                changed.append(replace(current, note=parsed.note, tags=parsed.tags, modified=parsed.modified))
+                continue
+            text = texts.get(doc_id)
+            if text is None:
+                text = texts[doc_id] = library.get_document(doc_id).text
+            placed = _place(text, parsed, exact_text)
+            review += placed.status == "needs_review"
+            approximate += placed.approximate
+            new.append(
+                Annotation(
+                    id=annotation_id,
+                    document_id=doc_id,
+                    start=placed.start,
+                    end=placed.end,
+                    quote=placed.quote,
+                    prefix=placed.prefix,
+                    suffix=placed.suffix,
+                    note=parsed.note,
+                    author=parsed.author,
+                    created=parsed.created or parsed.modified or now,
+                    modified=parsed.modified or parsed.created or now,
+                    tags=parsed.tags,
+                    status=placed.status,
+                )
+            )
+
         added = library.insert_annotations(new)
         updated = library.update_annotation_contents(changed)
 
